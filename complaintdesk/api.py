@@ -1,0 +1,114 @@
+"""The REST API root (``/api/v1``): authentication, the one error shape, and the routers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.security.session import SessionAuth
+
+from complaintdesk import __version__
+from complaintdesk.accounts.actions import authenticate_token
+from complaintdesk.core.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer cd_...`` — API tokens for integrations."""
+
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = authenticate_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class ActiveSessionAuth(SessionAuth):
+    """The browser's session cookie (CSRF-checked on unsafe methods); inactive users are refused."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_active else None
+
+
+AUTH: list[APIKeyCookie | HttpBearer] = [TokenAuth(), ActiveSessionAuth()]
+
+api = NinjaAPI(
+    title="ComplaintDesk API",
+    version=__version__,
+    description=(
+        "客户投诉管理系统开放接口 / ComplaintDesk REST API.\n\n"
+        "Authenticate with `Authorization: Bearer <token>` (create one with `complaintdesk token USER` "
+        "or `POST /api/v1/tokens`) or with the web session. Every 4xx answer has the shape "
+        '`{"code", "message", "details"}`.'
+    ),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    auth=AUTH,
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, details: Any = None) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, "details": details or {}},
+                               status=status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return _error(request, exc.status_code, exc.code, exc.message, exc.details)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    details = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", [])]
+        details.append({"loc": loc, "message": err.get("msg", ""), "type": err.get("type", "")})
+    return _error(request, 422, "validation_error", "请求参数无效 / Invalid request", details)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", "请先登录或提供有效令牌 / Authentication required")
+
+
+@api.exception_handler(Http404)
+def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", "资源不存在 / Not found")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {400: "bad_request", 401: "unauthenticated", 403: "permission_denied", 404: "not_found",
+            405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "rate_limited"}.get(
+        exc.status_code, "error")
+    return _error(request, exc.status_code, code, str(exc) or code)
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.path)
+    return _error(request, 500, "internal_error", "服务器内部错误 / Internal server error")
+
+
+def _register() -> None:
+    from complaintdesk.accounts.api import router as accounts_router
+    from complaintdesk.core.api import router as core_router
+    from complaintdesk.customers.api import router as customers_router
+    from complaintdesk.tickets.api import router as tickets_router
+
+    api.add_router("", accounts_router)
+    api.add_router("", core_router)
+    api.add_router("", customers_router)
+    api.add_router("", tickets_router)
+
+
+_register()

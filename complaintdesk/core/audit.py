@@ -1,0 +1,43 @@
+"""Helpers for the append-only audit log of non-ticket objects."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+from complaintdesk.core.models import AuditLog
+
+if TYPE_CHECKING:
+    from complaintdesk.accounts.models import User
+
+
+def record_audit(
+    *, actor: User | None, action: str, obj: models.Model, data: dict[str, Any] | None = None
+) -> AuditLog:
+    """Append one audit row; call it inside the action's transaction."""
+    return AuditLog.objects.create(
+        actor=actor,
+        action=action,
+        object_type=obj._meta.model_name or type(obj).__name__.lower(),
+        object_id=str(obj.pk),
+        data=data or {},
+    )
+
+
+def changes(obj: models.Model, new_values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{"field": {"old": .., "new": ..}}`` for the fields whose value would change."""
+    diff: dict[str, dict[str, Any]] = {}
+    for name, new in new_values.items():
+        old = getattr(obj, name)
+        if old != new:
+            diff[name] = {"old": _plain(old), "new": _plain(new)}
+    return diff
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

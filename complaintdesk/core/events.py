@@ -1,0 +1,125 @@
+"""Named domain events: one registry, an in-process bus, and the transactional outbox.
+
+``publish()`` must be called inside the action's transaction. It writes an ``Outbox`` row
+(delivered later, at least once, by the ``deliver_outbox`` job to the registered outbox
+handlers: webhooks, notifications ...) and, after commit, calls in-process subscribers.
+Rules, SLA and webhooks subscribe to these names; nothing else keeps its own trigger list.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    name: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    outbox_id: int | None = None
+
+
+REGISTRY: dict[str, EventType] = {}
+
+
+def define(name: str, description: str) -> str:
+    if name in REGISTRY:
+        raise ValueError(f"event {name!r} defined twice")
+    REGISTRY[name] = EventType(name, description)
+    return name
+
+
+TICKET_CREATED = define("ticket.created", "A complaint was registered through any channel.")
+TICKET_UPDATED = define("ticket.updated", "Ticket fields (subject, category, priority, data ...) changed.")
+TICKET_STATUS_CHANGED = define("ticket.status_changed", "The ticket moved to another lifecycle status.")
+TICKET_ASSIGNED = define("ticket.assigned", "Assignee, team or department changed.")
+TICKET_COMMENTED = define("ticket.commented", "A public reply or internal note was added.")
+TICKET_ATTACHMENT_ADDED = define("ticket.attachment_added", "A file was attached to the ticket.")
+TICKET_LINKED = define("ticket.linked", "A link (related, duplicate, parent/child, repeat) was added.")
+TICKET_MERGED = define("ticket.merged", "A duplicate ticket was merged into a master ticket.")
+TICKET_REPEAT_DETECTED = define(
+    "ticket.repeat_detected", "A new ticket repeats an earlier complaint of the same customer."
+)
+CUSTOMER_CREATED = define("customer.created", "A customer record was created.")
+CUSTOMER_UPDATED = define("customer.updated", "A customer record changed.")
+USER_CREATED = define("user.created", "A user account was created.")
+USER_UPDATED = define("user.updated", "A user account changed (roles, department, active ...).")
+
+Subscriber = Callable[[DomainEvent], None]
+_subscribers: dict[str, list[Subscriber]] = defaultdict(list)
+_outbox_handlers: list[tuple[str, Subscriber]] = []
+
+
+def subscribe(name: str) -> Callable[[Subscriber], Subscriber]:
+    """Decorator: call ``fn(event)`` after the publishing transaction commits (in process)."""
+    if name not in REGISTRY and name != "*":
+        raise ValueError(f"unknown event {name!r}")
+
+    def register(fn: Subscriber) -> Subscriber:
+        _subscribers[name].append(fn)
+        return fn
+
+    return register
+
+
+def unsubscribe(name: str, fn: Subscriber) -> None:
+    if fn in _subscribers.get(name, []):
+        _subscribers[name].remove(fn)
+
+
+def outbox_handler(pattern: str) -> Callable[[Subscriber], Subscriber]:
+    """Decorator: deliver outbox rows whose topic matches ``pattern`` (fnmatch) to ``fn``.
+
+    Handlers run in the job consumer, at least once per row; they must be idempotent and
+    can use ``event.outbox_id`` (stable across retries) as an idempotency key.
+    """
+
+    def register(fn: Subscriber) -> Subscriber:
+        _outbox_handlers.append((pattern, fn))
+        return fn
+
+    return register
+
+
+def remove_outbox_handler(fn: Subscriber) -> None:
+    _outbox_handlers[:] = [(p, f) for p, f in _outbox_handlers if f is not fn]
+
+
+def outbox_handlers_for(topic: str) -> list[Subscriber]:
+    return [fn for pattern, fn in _outbox_handlers if fnmatch.fnmatchcase(topic, pattern)]
+
+
+def publish(name: str, payload: dict[str, Any]) -> DomainEvent:
+    """Record ``name`` in the outbox (same transaction) and notify subscribers after commit."""
+    from complaintdesk.core.models import Outbox
+    from complaintdesk.core.outbox import kick_delivery
+
+    if name not in REGISTRY:
+        raise ValueError(f"unknown event {name!r}")
+    row = Outbox.objects.create(topic=name, payload=payload)
+    event = DomainEvent(name=name, payload=payload, outbox_id=row.pk)
+
+    def after_commit() -> None:
+        for fn in [*_subscribers.get(name, []), *_subscribers.get("*", [])]:
+            try:
+                fn(event)
+            except Exception:  # a subscriber's bug must not undo a committed change
+                logger.exception("subscriber %s failed for %s", getattr(fn, "__name__", fn), name)
+        kick_delivery()
+
+    transaction.on_commit(after_commit)
+    return event

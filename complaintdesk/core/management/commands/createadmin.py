@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from complaintdesk.accounts.actions import do_create_user, do_set_password, do_update_user
+from complaintdesk.accounts.models import Role, User
+from complaintdesk.core.context import via
+
+
+class Command(BaseCommand):
+    help = "Create (or reset the password of) an administrator and print the credentials."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--username", default="admin")
+        parser.add_argument("--password", default=None, help="default: a generated password")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        password = options["password"] or secrets.token_urlsafe(12)
+        with via("cli"):
+            user = User.objects.filter(username=options["username"]).first()
+            if user is None:
+                user = do_create_user(username=options["username"], password=password, display_name="系统管理员",
+                                      roles=list(Role.objects.filter(key="admin")), is_superuser=True, actor=None)
+            else:
+                do_set_password(user, password, actor=None)
+                if not user.is_active:
+                    do_update_user(user, actor=None, is_active=True)
+        self.stdout.write(f"admin login: {user.username} / {password}")

@@ -1,0 +1,442 @@
+"""Ticket endpoints: intake, list/search, detail, update, assign, transition, comments,
+attachments, links, merge, timeline; plus the category taxonomy."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import FileResponse, HttpRequest
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Status
+
+from complaintdesk.accounts import permissions as P
+from complaintdesk.accounts.access import check_perm
+from complaintdesk.accounts.models import Department, Team, User
+from complaintdesk.core.errors import Conflict, InvalidInput, NotFound
+from complaintdesk.core.schemas import ERRORS, paginate, user_ref
+from complaintdesk.customers.actions import do_find_or_create_customer
+from complaintdesk.customers.choices import CustomerTier
+from complaintdesk.customers.models import Customer, Product
+from complaintdesk.tickets import actions as A
+from complaintdesk.tickets import queries
+from complaintdesk.tickets.choices import TRANSITIONS, Channel, EventType, Level, LinkKind, Priority, TicketStatus
+from complaintdesk.tickets.models import Attachment, Category, Comment, Ticket, TicketEvent, TicketLink
+from complaintdesk.tickets.schemas import (
+    AssignIn,
+    AttachmentOut,
+    CategoryIn,
+    CategoryOut,
+    CategoryPatch,
+    CommentIn,
+    CommentOut,
+    EventOut,
+    LinkIn,
+    LinkOut,
+    MergeIn,
+    TicketIn,
+    TicketOut,
+    TicketPage,
+    TicketPatch,
+    TransitionIn,
+)
+
+router = Router(tags=["tickets"])
+
+
+def _actor(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+# --- serialisation ------------------------------------------------------------------------
+
+
+def _ref(obj: Any) -> dict[str, Any] | None:
+    return {"id": obj.pk, "name": obj.name} if obj is not None else None
+
+
+def ticket_list_item(t: Ticket) -> dict[str, Any]:
+    product = t.product
+    customer = t.customer
+    category = t.category
+    return {
+        "id": t.pk, "number": t.number, "channel": t.channel, "subject": t.subject, "status": t.status,
+        "priority": t.priority, "urgency": t.urgency, "impact": t.impact,
+        "category": {"id": category.pk, "key": category.key, "name": category.name} if category else None,
+        "product": {"id": product.pk, "sku": product.sku, "name": product.name,
+                    "line": product.line.name if product.line_id and product.line else None} if product else None,
+        "customer": {"id": customer.pk, "name": customer.name, "phone": customer.phone,
+                     "tier": customer.tier} if customer else None,
+        "assignee": user_ref(t.assignee) if t.assignee_id else None,
+        "team": _ref(t.team) if t.team_id else None,
+        "department": _ref(t.department) if t.department_id else None,
+        "tags": sorted(tag.name for tag in t.tags.all()),
+        "is_repeat": t.is_repeat, "merged_into_id": t.merged_into_id,
+        "created_at": t.created_at, "updated_at": t.updated_at,
+        "first_response_due_at": t.first_response_due_at, "resolution_due_at": t.resolution_due_at,
+    }
+
+
+def ticket_out(t: Ticket) -> dict[str, Any]:
+    return {
+        **ticket_list_item(t),
+        "external_id": t.external_id, "description": t.description, "order_number": t.order_number,
+        "data": t.data, "created_by": user_ref(t.created_by) if t.created_by_id else None,
+        "repeat_of_id": t.repeat_of_id, "reopen_count": t.reopen_count, "accepted_at": t.accepted_at,
+        "first_response_at": t.first_response_at, "resolved_at": t.resolved_at, "closed_at": t.closed_at,
+        "allowed_transitions": [] if t.merged_into_id else list(A.allowed_transitions(t)),
+    }
+
+
+def comment_out(c: Comment) -> dict[str, Any]:
+    return {"id": c.pk, "ticket_id": c.ticket_id, "ticket_number": c.ticket.number, "author": user_ref(c.author),
+            "body": c.body, "is_public": c.is_public, "channel": c.channel, "created_at": c.created_at}
+
+
+def attachment_out(a: Attachment) -> dict[str, Any]:
+    return {"id": a.pk, "ticket_id": a.ticket_id, "name": a.name, "content_type": a.content_type, "size": a.size,
+            "sha256": a.sha256, "uploaded_by": user_ref(a.uploaded_by), "created_at": a.created_at,
+            "url": f"/api/v1/tickets/{a.ticket_id}/attachments/{a.pk}/download"}
+
+
+def link_out(link: TicketLink) -> dict[str, Any]:
+    return {"id": link.pk, "kind": link.kind, "source_id": link.source_id, "source_number": link.source.number,
+            "target_id": link.target_id, "target_number": link.target.number, "created_at": link.created_at}
+
+
+def event_out(e: TicketEvent) -> dict[str, Any]:
+    return {"id": e.pk, "ticket_id": e.ticket_id, "ticket_number": e.ticket.number, "type": e.type,
+            "actor": user_ref(e.actor), "channel": e.channel, "created_at": e.created_at, "data": e.data}
+
+
+# --- resolving references in input -------------------------------------------------------
+
+
+def _lookup(model: Any, field: str, **filters: Any) -> Any:
+    obj = model.objects.filter(**filters).first()
+    if obj is None:
+        raise InvalidInput(f"{field} 不存在 / Unknown {field}", details={field: next(iter(filters.values()))})
+    return obj
+
+
+def _category(cat_id: int | None, key: str | None = None) -> Category | None:
+    if cat_id is not None:
+        return _lookup(Category, "category_id", pk=cat_id)
+    if key:
+        return _lookup(Category, "category_key", key=key)
+    return None
+
+
+def _product(product_id: int | None, sku: str | None = None) -> Product | None:
+    if product_id is not None:
+        return Product.objects.select_related("line").filter(pk=product_id).first() or _lookup(
+            Product, "product_id", pk=product_id)
+    if sku:
+        return Product.objects.select_related("line").filter(sku=sku).first() or _lookup(
+            Product, "product_sku", sku=sku)
+    return None
+
+
+def _user(user_id: int | None, field: str) -> User | None:
+    if user_id is None:
+        return None
+    user = User.objects.select_related("department").filter(pk=user_id).first()
+    if user is None:
+        raise InvalidInput(f"{field} 不存在 / Unknown {field}", details={field: user_id})
+    return user
+
+
+def _team(team_id: int | None) -> Team | None:
+    return None if team_id is None else _lookup(Team, "team_id", pk=team_id)
+
+
+def _department(dept_id: int | None) -> Department | None:
+    return None if dept_id is None else _lookup(Department, "department_id", pk=dept_id)
+
+
+def _customer_for_intake(payload: TicketIn, actor: User) -> Customer | None:
+    if payload.customer_id is not None:
+        return _lookup(Customer, "customer_id", pk=payload.customer_id)
+    inline = payload.customer
+    if inline is None or not (inline.name or inline.phone or inline.email or inline.external_ids):
+        return None
+    if inline.tier is not None and inline.tier not in CustomerTier.values:
+        raise InvalidInput("无效的客户等级 / Invalid tier", details={"customer.tier": CustomerTier.values})
+    extra: dict[str, Any] = {"region": inline.region}
+    if inline.tier:
+        extra["tier"] = inline.tier
+    return do_find_or_create_customer(name=inline.name, phone=inline.phone, email=inline.email,
+                                      external_ids=inline.external_ids, actor=actor, **extra)
+
+
+# --- tickets ------------------------------------------------------------------------------
+
+
+class TicketListParams(Schema):
+    status: list[str] | None = None
+    category_id: int | None = None
+    priority: list[str] | None = None
+    channel: list[str] | None = None
+    assignee_id: int | None = None
+    unassigned: bool | None = None
+    team_id: int | None = None
+    department_id: int | None = None
+    customer_id: int | None = None
+    tag: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    overdue: bool | None = None
+    is_repeat: bool | None = None
+    open_only: bool | None = None
+    number: str | None = None
+    q: str | None = None
+    sort: str = "-created_at"
+    page: int = 1
+    page_size: int = 50
+
+
+@router.get("/tickets", response={200: TicketPage, **ERRORS},
+            summary="List and search tickets in my data scope")
+def list_tickets(request: HttpRequest, params: Query[TicketListParams]) -> Any:
+    p = params.dict()
+    sort, page, page_size = p.pop("sort"), p.pop("page"), p.pop("page_size")
+    filters = queries.TicketFilters(**p)
+    qs = queries.list_tickets(viewer=_actor(request), filters=filters, sort=sort)
+    items, meta = paginate(queries.with_list_relations(qs), page, page_size)
+    return {**meta, "items": [ticket_list_item(t) for t in items]}
+
+
+@router.post("/tickets", response={200: TicketOut, 201: TicketOut, **ERRORS},
+             summary="Register a complaint (201), or get the existing one for a repeated channel + external_id (200)")
+def create_ticket(request: HttpRequest, payload: TicketIn) -> Any:
+    actor = _actor(request)
+    A.check_create_ticket(actor)
+    if payload.external_id and payload.channel in Channel.values:
+        existing = Ticket.objects.filter(channel=payload.channel, external_id=payload.external_id.strip()).first()
+        if existing is not None:
+            return Status(200, _existing_ticket(actor, existing))
+    ticket, created = A.do_create_ticket(
+        actor=actor, subject=payload.subject, channel=payload.channel, description=payload.description,
+        external_id=payload.external_id, customer=_customer_for_intake(payload, actor),
+        category=_category(payload.category_id, payload.category_key),
+        product=_product(payload.product_id, payload.product_sku), order_number=payload.order_number,
+        urgency=payload.urgency, impact=payload.impact, priority=payload.priority, tags=payload.tags,
+        data=payload.data, assignee=_user(payload.assignee_id, "assignee_id"), team=_team(payload.team_id),
+        department=_department(payload.department_id),
+    )
+    if not created:
+        return Status(200, _existing_ticket(actor, ticket))
+    # The in-memory ticket carries every relation the answer shows; no re-read needed.
+    return Status(201, ticket_out(ticket))
+
+
+def _existing_ticket(actor: User, ticket: Ticket) -> dict[str, Any]:
+    try:
+        return ticket_out(queries.get_ticket(viewer=actor, ticket_id=ticket.pk))
+    except NotFound as exc:
+        raise Conflict("该外部ID已登记为其他工单 / This channel message is already registered",
+                       code="duplicate_external_id") from exc
+
+
+@router.get("/tickets/meta", response={200: dict[str, Any], **ERRORS},
+            summary="Enumerations with labels: statuses and transitions, channels, priorities, levels, links")
+def ticket_meta(request: HttpRequest) -> Any:
+    def labels(choices: Any) -> list[dict[str, str]]:
+        return [{"value": v, "label": str(label)} for v, label in choices.choices]
+
+    return {"statuses": labels(TicketStatus), "channels": labels(Channel), "priorities": labels(Priority),
+            "levels": labels(Level), "link_kinds": labels(LinkKind), "event_types": labels(EventType),
+            "transitions": {k: list(v) for k, v in TRANSITIONS.items()}}
+
+
+@router.get("/tickets/by-number/{number}", response={200: TicketOut, **ERRORS}, summary="Find a ticket by number")
+def get_ticket_by_number(request: HttpRequest, number: str) -> Any:
+    return ticket_out(queries.get_ticket_by_number(viewer=_actor(request), number=number))
+
+
+@router.get("/tickets/{ticket_id}", response={200: TicketOut, **ERRORS}, summary="One ticket")
+def get_ticket(request: HttpRequest, ticket_id: int) -> Any:
+    return ticket_out(queries.get_ticket(viewer=_actor(request), ticket_id=ticket_id))
+
+
+@router.patch("/tickets/{ticket_id}", response={200: TicketOut, **ERRORS}, summary="Change ticket fields")
+def update_ticket(request: HttpRequest, ticket_id: int, payload: TicketPatch) -> Any:
+    actor = _actor(request)
+    ticket = queries.get_ticket(viewer=actor, ticket_id=ticket_id)
+    A.check_update_ticket(actor, ticket)
+    data = payload.dict(exclude_unset=True)
+    tags = data.pop("tags", None)
+    fields: dict[str, Any] = {}
+    for name in ("subject", "description", "order_number", "urgency", "impact", "priority", "data"):
+        if name in data and data[name] is not None:
+            fields[name] = data[name]
+    if "category_id" in data:
+        fields["category"] = _category(data["category_id"])
+    if "product_id" in data:
+        fields["product"] = _product(data["product_id"])
+    if "customer_id" in data:
+        fields["customer"] = None if data["customer_id"] is None else _lookup(Customer, "customer_id",
+                                                                             pk=data["customer_id"])
+    A.do_update_ticket(ticket, actor=actor, tags=tags, **fields)
+    return ticket_out(queries.get_ticket(viewer=actor, ticket_id=ticket_id))
+
+
+@router.post("/tickets/{ticket_id}/assign", response={200: TicketOut, **ERRORS},
+             summary="Assign to a person, team and/or department (omitted keys stay; null clears)")
+def assign_ticket(request: HttpRequest, ticket_id: int, payload: AssignIn) -> Any:
+    actor = _actor(request)
+    ticket = queries.get_ticket(viewer=actor, ticket_id=ticket_id)
+    data = payload.dict(exclude_unset=True)
+    if not data:
+        raise InvalidInput("请指定处理人、团队或部门 / Give assignee_id, team_id or department_id")
+    kwargs: dict[str, Any] = {}
+    if "assignee_id" in data:
+        kwargs["assignee"] = _user(data["assignee_id"], "assignee_id")
+    if "team_id" in data:
+        kwargs["team"] = _team(data["team_id"])
+    if "department_id" in data:
+        kwargs["department"] = _department(data["department_id"])
+    A.check_assign_ticket(actor, ticket, kwargs.get("assignee"))
+    A.do_assign_ticket(ticket, actor=actor, **kwargs)
+    return ticket_out(queries.get_ticket(viewer=actor, ticket_id=ticket_id))
+
+
+@router.post("/tickets/{ticket_id}/transition", response={200: TicketOut, **ERRORS},
+             summary="Move the ticket to another status (409 invalid_transition when not allowed)")
+def transition_ticket(request: HttpRequest, ticket_id: int, payload: TransitionIn) -> Any:
+    actor = _actor(request)
+    ticket = queries.get_ticket(viewer=actor, ticket_id=ticket_id)
+    A.check_transition_ticket(actor, ticket, payload.status)
+    A.do_transition_ticket(ticket, actor=actor, to_status=payload.status, reason=payload.reason)
+    return ticket_out(queries.get_ticket(viewer=actor, ticket_id=ticket_id))
+
+
+@router.get("/tickets/{ticket_id}/comments", response={200: list[CommentOut], **ERRORS},
+            summary="Replies and internal notes (including those of merged tickets)")
+def list_comments(request: HttpRequest, ticket_id: int) -> Any:
+    actor = _actor(request)
+    ticket = queries.get_ticket(viewer=actor, ticket_id=ticket_id)
+    return [comment_out(c) for c in queries.list_comments(viewer=actor, ticket=ticket)]
+
+
+@router.post("/tickets/{ticket_id}/comments", response={201: CommentOut, **ERRORS},
+             summary="Reply to the customer (is_public) or add an internal note")
+def add_comment(request: HttpRequest, ticket_id: int, payload: CommentIn) -> Any:
+    actor = _actor(request)
+    ticket = queries.get_ticket(viewer=actor, ticket_id=ticket_id)
+    A.check_comment_ticket(actor, ticket)
+    comment = A.do_add_comment(ticket, actor=actor, body=payload.body, is_public=payload.is_public)
+    return Status(201, comment_out(comment))
+
+
+@router.get("/tickets/{ticket_id}/attachments", response={200: list[AttachmentOut], **ERRORS},
+            summary="Files attached to the ticket")
+def list_attachments(request: HttpRequest, ticket_id: int) -> Any:
+    actor = _actor(request)
+    ticket = queries.get_ticket(viewer=actor, ticket_id=ticket_id)
+    return [attachment_out(a) for a in queries.list_attachments(viewer=actor, ticket=ticket)]
+
+
+@router.post("/tickets/{ticket_id}/attachments", response={201: AttachmentOut, **ERRORS},
+             summary="Upload a file (multipart field 'file'); its type is sniffed from the content")
+def add_attachment(request: HttpRequest, ticket_id: int, file: File[UploadedFile]) -> Any:
+    actor = _actor(request)
+    ticket = queries.get_ticket(viewer=actor, ticket_id=ticket_id)
+    A.check_comment_ticket(actor, ticket)
+    from django.conf import settings
+
+    if file.size is not None and file.size > settings.ATTACHMENT_MAX_BYTES:
+        raise InvalidInput(f"文件超过 {settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB / File too large",
+                           details={"file": f"max {settings.ATTACHMENT_MAX_BYTES} bytes"})
+    attachment = A.do_add_attachment(ticket, actor=actor, content=file.read(), name=file.name or "file")
+    return Status(201, attachment_out(attachment))
+
+
+@router.get("/tickets/{ticket_id}/attachments/{attachment_id}/download", response={200: None, **ERRORS},
+            summary="Download an attachment")
+def download_attachment(request: HttpRequest, ticket_id: int, attachment_id: int) -> Any:
+    actor = _actor(request)
+    ticket = queries.get_ticket(viewer=actor, ticket_id=ticket_id)
+    attachment = queries.get_attachment(viewer=actor, ticket=ticket, attachment_id=attachment_id)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.get("/tickets/{ticket_id}/links", response={200: list[LinkOut], **ERRORS}, summary="Linked tickets")
+def list_links(request: HttpRequest, ticket_id: int) -> Any:
+    actor = _actor(request)
+    ticket = queries.get_ticket(viewer=actor, ticket_id=ticket_id)
+    return [link_out(link) for link in queries.list_links(viewer=actor, ticket=ticket)]
+
+
+@router.post("/tickets/{ticket_id}/links", response={201: LinkOut, **ERRORS},
+             summary="Link to another ticket: related, duplicate_of, parent_of")
+def add_link(request: HttpRequest, ticket_id: int, payload: LinkIn) -> Any:
+    actor = _actor(request)
+    source = queries.get_ticket(viewer=actor, ticket_id=ticket_id)
+    target = queries.get_ticket(viewer=actor, ticket_id=payload.target_id)
+    A.check_link_tickets(actor, source, target, payload.kind)
+    link = A.do_link_tickets(source, target, kind=payload.kind, actor=actor)
+    return Status(201, link_out(link))
+
+
+@router.delete("/tickets/{ticket_id}/links/{link_id}", response={204: None, **ERRORS}, summary="Remove a link")
+def remove_link(request: HttpRequest, ticket_id: int, link_id: int) -> Any:
+    actor = _actor(request)
+    ticket = queries.get_ticket(viewer=actor, ticket_id=ticket_id)
+    check_perm(actor, P.TICKET_MERGE)
+    link = queries.get_link(viewer=actor, ticket=ticket, link_id=link_id)
+    A.do_unlink_tickets(link, actor=actor)
+    return Status(204, None)
+
+
+@router.post("/tickets/{ticket_id}/merge", response={200: TicketOut, **ERRORS},
+             summary="Merge this ticket (a duplicate) into another; answers the master")
+def merge_ticket(request: HttpRequest, ticket_id: int, payload: MergeIn) -> Any:
+    actor = _actor(request)
+    source = queries.get_ticket(viewer=actor, ticket_id=ticket_id)
+    master = queries.get_ticket(viewer=actor, ticket_id=payload.into_id)
+    A.check_merge_tickets(actor, source, master)
+    A.do_merge_tickets(source, into=master, actor=actor)
+    return ticket_out(queries.get_ticket(viewer=actor, ticket_id=master.pk))
+
+
+@router.get("/tickets/{ticket_id}/events", response={200: list[EventOut], **ERRORS},
+            summary="The ticket's timeline (with the events of tickets merged into it)")
+def list_events(request: HttpRequest, ticket_id: int) -> Any:
+    actor = _actor(request)
+    ticket = queries.get_ticket(viewer=actor, ticket_id=ticket_id)
+    return [event_out(e) for e in queries.list_events(viewer=actor, ticket=ticket)[:5000]]
+
+
+# --- categories ---------------------------------------------------------------------------
+
+
+@router.get("/categories", response={200: list[CategoryOut], **ERRORS},
+            summary="The complaint taxonomy (ordered by path; parent_id builds the tree)")
+def list_categories(request: HttpRequest) -> Any:
+    check_perm(_actor(request), P.TICKET_VIEW)
+    return queries.category_tree()
+
+
+@router.post("/categories", response={201: CategoryOut, **ERRORS}, summary="Create a category")
+def create_category(request: HttpRequest, payload: CategoryIn) -> Any:
+    check_perm(_actor(request), P.CATEGORY_MANAGE)
+    parent = _category(payload.parent_id) if payload.parent_id is not None else None
+    category = A.do_create_category(key=payload.key, name=payload.name, name_en=payload.name_en, parent=parent,
+                                    sort_order=payload.sort_order, actor=_actor(request))
+    return Status(201, category)
+
+
+@router.patch("/categories/{category_id}", response={200: CategoryOut, **ERRORS}, summary="Change a category")
+def update_category(request: HttpRequest, category_id: int, payload: CategoryPatch) -> Any:
+    check_perm(_actor(request), P.CATEGORY_MANAGE)
+    category = Category.objects.filter(pk=category_id).first()
+    if category is None:
+        raise NotFound("分类不存在 / Category not found")
+    fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    return A.do_update_category(category, actor=_actor(request), **fields)

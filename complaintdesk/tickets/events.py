@@ -1,0 +1,85 @@
+"""One helper per timeline event type. Actions call these inside their transaction."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from complaintdesk.core.context import current_channel
+from complaintdesk.tickets.choices import EventType
+from complaintdesk.tickets.models import Ticket, TicketEvent
+
+if TYPE_CHECKING:
+    from complaintdesk.accounts.models import User
+
+
+def _event(ticket: Ticket, type_: str, actor: User | None, data: dict[str, Any]) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket, type=type_, actor=actor, channel=current_channel(), created_at=ticket.updated_at,
+        data=data,
+    )
+
+
+def ticket_created_event(*, ticket: Ticket, actor: User | None) -> TicketEvent:
+    return _event(ticket, EventType.CREATED, actor, {
+        "number": ticket.number, "channel": ticket.channel, "status": ticket.status,
+        "priority": ticket.priority, "external_id": ticket.external_id,
+    })
+
+
+def ticket_updated_event(*, ticket: Ticket, actor: User | None, diff: dict[str, Any]) -> TicketEvent:
+    return _event(ticket, EventType.UPDATED, actor, {"changes": diff})
+
+
+def ticket_status_changed_event(
+    *, ticket: Ticket, actor: User | None, old: str, new: str, reason: str
+) -> TicketEvent:
+    return _event(ticket, EventType.STATUS_CHANGED, actor, {"old": old, "new": new, "reason": reason})
+
+
+def ticket_assigned_event(*, ticket: Ticket, actor: User | None, diff: dict[str, Any]) -> TicketEvent:
+    return _event(ticket, EventType.ASSIGNED, actor, {"changes": diff})
+
+
+def ticket_commented_event(
+    *, ticket: Ticket, actor: User | None, comment_id: int, is_public: bool
+) -> TicketEvent:
+    return _event(ticket, EventType.COMMENTED, actor, {"comment_id": comment_id, "is_public": is_public})
+
+
+def ticket_attachment_added_event(
+    *, ticket: Ticket, actor: User | None, attachment_id: int, name: str, size: int, content_type: str
+) -> TicketEvent:
+    return _event(ticket, EventType.ATTACHMENT_ADDED, actor, {
+        "attachment_id": attachment_id, "name": name, "size": size, "content_type": content_type,
+    })
+
+
+def ticket_linked_event(
+    *, ticket: Ticket, actor: User | None, kind: str, other: Ticket, direction: str
+) -> TicketEvent:
+    return _event(ticket, EventType.LINKED, actor, {
+        "kind": kind, "other_id": other.pk, "other_number": other.number, "direction": direction,
+    })
+
+
+def ticket_unlinked_event(
+    *, ticket: Ticket, actor: User | None, kind: str, other: Ticket
+) -> TicketEvent:
+    return _event(ticket, EventType.UNLINKED, actor, {"kind": kind, "other_id": other.pk,
+                                                      "other_number": other.number})
+
+
+def ticket_merged_event(
+    *, ticket: Ticket, actor: User | None, source: Ticket, master: Ticket
+) -> TicketEvent:
+    role = "master" if ticket.pk == master.pk else "source"
+    return _event(ticket, EventType.MERGED, actor, {
+        "role": role, "source_id": source.pk, "source_number": source.number,
+        "master_id": master.pk, "master_number": master.number,
+    })
+
+
+def ticket_repeat_detected_event(*, ticket: Ticket, previous: Ticket, window_days: int) -> TicketEvent:
+    return _event(ticket, EventType.REPEAT_DETECTED, None, {
+        "previous_id": previous.pk, "previous_number": previous.number, "window_days": window_days,
+    })

@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Field, Schema
+
+from complaintdesk.core.schemas import PageMeta, Ref, UserRef
+
+
+class CategoryRef(Schema):
+    id: int
+    key: str
+    name: str
+
+
+class CategoryOut(Schema):
+    id: int
+    key: str
+    name: str
+    name_en: str
+    parent_id: int | None
+    path: str
+    sort_order: int
+    is_active: bool
+
+
+class CategoryIn(Schema):
+    key: str = Field(..., min_length=1, max_length=64, pattern=r"^[a-z0-9_\-]+$")
+    name: str = Field(..., min_length=1, max_length=100)
+    name_en: str = ""
+    parent_id: int | None = None
+    sort_order: int = 0
+
+
+class CategoryPatch(Schema):
+    name: str | None = None
+    name_en: str | None = None
+    sort_order: int | None = None
+    is_active: bool | None = None
+
+
+class CustomerRef(Schema):
+    id: int
+    name: str
+    phone: str
+    tier: str
+
+
+class ProductRef(Schema):
+    id: int
+    sku: str
+    name: str
+    line: str | None
+
+
+class TicketListItem(Schema):
+    id: int
+    number: str
+    channel: str
+    subject: str
+    status: str
+    priority: str
+    urgency: str
+    impact: str
+    category: CategoryRef | None
+    product: ProductRef | None
+    customer: CustomerRef | None
+    assignee: UserRef | None
+    team: Ref | None
+    department: Ref | None
+    tags: list[str]
+    is_repeat: bool
+    merged_into_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    first_response_due_at: datetime | None
+    resolution_due_at: datetime | None
+
+
+class TicketOut(TicketListItem):
+    external_id: str | None
+    description: str
+    order_number: str
+    data: dict[str, Any]
+    created_by: UserRef | None
+    repeat_of_id: int | None
+    reopen_count: int
+    accepted_at: datetime | None
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    allowed_transitions: list[str]
+
+
+class TicketPage(PageMeta):
+    items: list[TicketListItem]
+
+
+class CustomerInline(Schema):
+    """Identify or create the complaining customer inline (matched by external id, phone, email)."""
+
+    name: str = Field("", max_length=200)
+    phone: str = Field("", max_length=32)
+    email: str = Field("", max_length=254)
+    tier: str | None = None
+    region: str = Field("", max_length=100)
+    external_ids: dict[str, str] = {}
+
+
+class TicketIn(Schema):
+    subject: str = Field(..., min_length=1, max_length=300)
+    description: str = Field("", max_length=50000)
+    channel: str = "api"
+    external_id: str | None = Field(None, max_length=200,
+                                    description="The message id in the source channel; makes intake idempotent.")
+    customer_id: int | None = None
+    customer: CustomerInline | None = None
+    category_id: int | None = None
+    category_key: str | None = None
+    product_id: int | None = None
+    product_sku: str | None = None
+    order_number: str = Field("", max_length=64)
+    urgency: str = "medium"
+    impact: str = "medium"
+    priority: str | None = Field(None, description="P1..P4; derived from urgency × impact when omitted.")
+    tags: list[str] = []
+    data: dict[str, Any] = {}
+    assignee_id: int | None = None
+    team_id: int | None = None
+    department_id: int | None = None
+
+
+class TicketPatch(Schema):
+    subject: str | None = Field(None, min_length=1, max_length=300)
+    description: str | None = Field(None, max_length=50000)
+    customer_id: int | None = None
+    category_id: int | None = None
+    product_id: int | None = None
+    order_number: str | None = Field(None, max_length=64)
+    urgency: str | None = None
+    impact: str | None = None
+    priority: str | None = None
+    tags: list[str] | None = None
+    data: dict[str, Any] | None = Field(None, description="Merged into the stored data; a null value removes a key.")
+
+
+class AssignIn(Schema):
+    assignee_id: int | None = None
+    team_id: int | None = None
+    department_id: int | None = None
+
+
+class TransitionIn(Schema):
+    status: str
+    reason: str = Field("", max_length=2000)
+
+
+class CommentIn(Schema):
+    body: str = Field(..., min_length=1, max_length=20000)
+    is_public: bool = Field(False, description="true: reply to the customer; false: internal note")
+
+
+class CommentOut(Schema):
+    id: int
+    ticket_id: int
+    ticket_number: str
+    author: UserRef | None
+    body: str
+    is_public: bool
+    channel: str
+    created_at: datetime
+
+
+class AttachmentOut(Schema):
+    id: int
+    ticket_id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: UserRef | None
+    created_at: datetime
+    url: str
+
+
+class LinkIn(Schema):
+    target_id: int
+    kind: str = Field("related", description="related | duplicate_of | parent_of")
+
+
+class LinkOut(Schema):
+    id: int
+    kind: str
+    source_id: int
+    source_number: str
+    target_id: int
+    target_number: str
+    created_at: datetime
+
+
+class MergeIn(Schema):
+    into_id: int = Field(..., description="The master ticket that keeps living.")
+
+
+class EventOut(Schema):
+    id: int
+    ticket_id: int
+    ticket_number: str
+    type: str
+    actor: UserRef | None
+    channel: str
+    created_at: datetime
+    data: dict[str, Any]
