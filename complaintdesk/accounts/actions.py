@@ -157,6 +157,10 @@ def do_update_department(dept: Department, *, actor: User | None, **fields: Any)
     unknown = set(fields) - allowed
     if unknown:
         raise InvalidInput(f"unknown fields: {sorted(unknown)}")
+    if "name" in fields and not str(fields["name"] or "").strip():
+        raise InvalidInput("部门名称不能为空 / Name is required", details={"name": "required"})
+    if "code" in fields:
+        fields["code"] = fields["code"] or None  # as on create: no code is NULL, so "" never clashes
     with transaction.atomic():
         diff = changes(dept, fields)
         if "parent" in diff:
@@ -174,7 +178,12 @@ def do_update_department(dept: Department, *, actor: User | None, **fields: Any)
         for name, value in fields.items():
             setattr(dept, name, value)
         if diff:
-            dept.save(update_fields=[f for f in diff if f != "path"])
+            try:
+                with transaction.atomic():
+                    dept.save(update_fields=[f for f in diff if f != "path"])
+            except IntegrityError as exc:
+                raise Conflict(f"部门编码已存在 / Department code {fields.get('code')!r} is taken",
+                               details={"code": "taken"}) from exc
             record_audit(actor=actor, action="department.updated", obj=dept, data=diff)
     return dept
 

@@ -88,8 +88,13 @@ def _roles(keys: list[str]) -> list[Role]:
     return roles
 
 
+def _storable_ids(ids: list[int]) -> list[int]:
+    """Ids that can exist at all: others match nothing (and SQLite refuses to bind them)."""
+    return [i for i in ids if 0 < i < 2**63]
+
+
 def _teams(ids: list[int]) -> list[Team]:
-    teams = list(Team.objects.filter(pk__in=ids))
+    teams = list(Team.objects.filter(pk__in=_storable_ids(ids)))
     missing = sorted(set(ids) - {t.pk for t in teams})
     if missing:
         raise InvalidInput(f"未知团队 / Unknown teams: {missing}", details={"team_ids": missing})
@@ -274,7 +279,7 @@ def list_teams(request: HttpRequest) -> Any:
 @router.post("/teams", response={201: TeamOut, **ERRORS}, summary="Create a team")
 def create_team(request: HttpRequest, payload: TeamIn) -> Any:
     check_perm(actor(request), P.USER_MANAGE)
-    members = list(User.objects.filter(pk__in=payload.member_ids))
+    members = list(User.objects.filter(pk__in=_storable_ids(payload.member_ids)))
     if len(members) != len(set(payload.member_ids)):
         raise InvalidInput("未知成员 / Unknown member ids", details={"member_ids": payload.member_ids})
     team = do_create_team(name=payload.name, department=_department(payload.department_id),

@@ -27,6 +27,7 @@ class OptionSpec:
     default: Any
     description: str
     minimum: int | None = None
+    maximum: int | None = None
 
 
 SPECS: dict[str, OptionSpec] = {}
@@ -53,6 +54,8 @@ REPEAT_WINDOW_DAYS = declare(
         30,
         "A complaint from the same customer in the same category within this many days is a repeat.",
         minimum=0,
+        # Ten years: a larger window cannot be meant, and a huge one overflows date arithmetic.
+        maximum=3650,
     )
 )
 
@@ -87,6 +90,8 @@ def check_option_value(key: str, value: Any) -> Any:
         raise InvalidInput(f"{key} must be a string", details={"value": "string expected"})
     if spec.minimum is not None and value < spec.minimum:
         raise InvalidInput(f"{key} must be at least {spec.minimum}", details={"value": "too small"})
+    if spec.maximum is not None and value > spec.maximum:
+        raise InvalidInput(f"{key} must be at most {spec.maximum}", details={"value": "too large"})
     if key == TICKET_NUMBER_PATTERN.key:
         from complaintdesk.tickets.numbering import check_pattern
 

@@ -43,12 +43,17 @@ def user_ref(user: Any) -> dict[str, Any] | None:
     return {"id": user.pk, "username": user.username, "display_name": user.display_name or user.username}
 
 
+MAX_PAGE = 1_000_000
+
+
 def paginate(qs: Any, page: int, page_size: int, *, exact_cap: int = 10000) -> tuple[list[Any], dict[str, Any]]:
     """Slice one page; the count is exact up to ``exact_cap`` rows (a bounded cost on 1M rows)."""
     from complaintdesk.core.errors import InvalidInput
 
-    if page < 1 or not 1 <= page_size <= 200:
-        raise InvalidInput("分页参数无效 / page >= 1 and 1 <= page_size <= 200",
+    # The page bound keeps the OFFSET inside a 64-bit integer: beyond it SQLite and PostgreSQL
+    # raise instead of answering an empty page.
+    if not 1 <= page <= MAX_PAGE or not 1 <= page_size <= 200:
+        raise InvalidInput(f"分页参数无效 / 1 <= page <= {MAX_PAGE} and 1 <= page_size <= 200",
                            details={"page": page, "page_size": page_size})
     offset = (page - 1) * page_size
     items = list(qs[offset: offset + page_size])

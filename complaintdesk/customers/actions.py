@@ -29,6 +29,9 @@ def _check_customer_fields(fields: dict[str, Any]) -> None:
 
 def _check_external_ids(external_ids: dict[str, str], customer: Customer | None) -> None:
     for system, value in external_ids.items():
+        if not value or not value.strip():
+            raise InvalidInput(f"外部ID不能为空 / External id for {system!r} is empty",
+                               details={"external_ids": system})
         if system not in ExternalSystem.values:
             raise InvalidInput(f"未知外部系统 / Unknown external system {system!r}",
                                details={"external_ids": system})
@@ -106,10 +109,13 @@ def do_find_or_create_customer(
     actor: User | None, **fields: Any,
 ) -> Customer:
     """Intake helper: reuse the customer known by external id / phone / email, else create one."""
+    external_ids = {s: v.strip() for s, v in (external_ids or {}).items() if v and v.strip()}
     found = find_customer(phone=phone, email=email, external_ids=external_ids)
     if found is not None:
-        missing = {s: v for s, v in (external_ids or {}).items()
-                   if not CustomerExternalId.objects.filter(system=s, value=v).exists()}
+        # Only add ids for systems the customer has none for: intake never overwrites a known CRM id.
+        known_systems = set(found.external_ids.values_list("system", flat=True))
+        missing = {s: v for s, v in external_ids.items()
+                   if s not in known_systems and not CustomerExternalId.objects.filter(system=s, value=v).exists()}
         if missing:
             do_update_customer(found, actor=actor, external_ids=missing)
         return found
