@@ -518,14 +518,27 @@ def check_link_tickets(actor: User, source: Ticket, target: Ticket, kind: str) -
         raise InvalidInput("不能关联自身 / A ticket cannot link to itself", details={"target_id": "self"})
 
 
+def _is_parent_ancestor(candidate_id: int, *, of: int) -> bool:
+    """Whether ``candidate_id`` is ``of`` itself or one of its ancestors through parent_of links
+    (then making the candidate a child of ``of`` would close a loop of any length)."""
+    seen: set[int] = set()
+    level = {of}
+    while level:
+        if candidate_id in level:
+            return True
+        seen |= level
+        level = set(
+            TicketLink.objects.filter(target_id__in=level, kind=LinkKind.PARENT_OF).values_list("source_id", flat=True)
+        ) - seen
+    return False
+
+
 def do_link_tickets(source: Ticket, target: Ticket, *, kind: str, actor: User | None) -> TicketLink:
     with transaction.atomic():
         link = TicketLink.objects.filter(source=source, target=target, kind=kind).first()
         if link is not None:
             return link
-        if kind == LinkKind.PARENT_OF and TicketLink.objects.filter(
-            source=target, target=source, kind=LinkKind.PARENT_OF
-        ).exists():
+        if kind == LinkKind.PARENT_OF and _is_parent_ancestor(target.pk, of=source.pk):
             raise InvalidInput("父子关系不能成环 / Parent/child links cannot form a cycle",
                                details={"kind": "cycle"})
         now = clock.now()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.http import FileResponse, HttpRequest
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -217,7 +218,17 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Any:
         existing = Ticket.objects.filter(channel=payload.channel, external_id=payload.external_id.strip()).first()
         if existing is not None:
             return Status(200, _existing_ticket(actor, existing))
-    ticket, created = A.do_create_ticket(
+    # One transaction: an invalid submission must not leave a half-registered customer behind.
+    with transaction.atomic():
+        ticket, created = _create_from_payload(actor, payload)
+    if not created:
+        return Status(200, _existing_ticket(actor, ticket))
+    # The in-memory ticket carries every relation the answer shows; no re-read needed.
+    return Status(201, ticket_out(ticket))
+
+
+def _create_from_payload(actor: User, payload: TicketIn) -> tuple[Ticket, bool]:
+    return A.do_create_ticket(
         actor=actor, subject=payload.subject, channel=payload.channel, description=payload.description,
         external_id=payload.external_id, customer=_customer_for_intake(payload, actor),
         category=_category(payload.category_id, payload.category_key),
@@ -226,10 +237,6 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Any:
         data=payload.data, assignee=_user(payload.assignee_id, "assignee_id"), team=_team(payload.team_id),
         department=_department(payload.department_id),
     )
-    if not created:
-        return Status(200, _existing_ticket(actor, ticket))
-    # The in-memory ticket carries every relation the answer shows; no re-read needed.
-    return Status(201, ticket_out(ticket))
 
 
 def _existing_ticket(actor: User, ticket: Ticket) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import OrderBy
 
 from complaintdesk.accounts import permissions as P
 from complaintdesk.accounts.access import check_perm, get_access
@@ -88,14 +89,15 @@ class TicketFilters:
     q: str | None = None
 
 
-SORTS = {
+SORTS: dict[str, tuple[str | OrderBy, ...]] = {
     "created_at": ("created_at", "id"),
     "-created_at": ("-created_at", "-id"),
     "updated_at": ("updated_at", "id"),
     "-updated_at": ("-updated_at", "-id"),
     "priority": ("priority", "-created_at", "-id"),
     "-priority": ("-priority", "-created_at", "-id"),
-    "resolution_due_at": ("resolution_due_at", "id"),
+    # Tickets without a due time last on both databases (SQLite would put NULL first).
+    "resolution_due_at": (F("resolution_due_at").asc(nulls_last=True), "id"),
     "number": ("number",),
     "-number": ("-number",),
 }
@@ -152,9 +154,9 @@ def list_tickets(*, viewer: User, filters: TicketFilters, sort: str = "-created_
 
 def with_list_relations(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """What a list row shows, in a fixed number of queries whatever the page size."""
-    return qs.select_related("customer", "category", "product", "assignee", "team", "department").prefetch_related(
-        "tags"
-    )
+    return qs.select_related(
+        "customer", "category", "product", "product__line", "assignee", "team", "department"
+    ).prefetch_related("tags")
 
 
 def list_events(*, viewer: User, ticket: Ticket) -> QuerySet[TicketEvent]:
