@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import math
+import re
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.security.session import SessionAuth
 
@@ -48,6 +54,33 @@ class ActiveSessionAuth(SessionAuth):
 
 AUTH: list[APIKeyCookie | HttpBearer] = [TokenAuth(), ActiveSessionAuth()]
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number out of range: {text[:20]}")
+    return value
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+class StrictJSONParser(Parser):
+    """Standard JSON only. Python's parser also accepts NaN and Infinity (and 1e999 becomes inf),
+    and keeps an unpaired surrogate escape as a lone surrogate; neither database can store those
+    (a 500 on save). Ninja answers a body refused here with 400 "Cannot parse request body"."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = json.loads(request.body, parse_float=_finite_float, parse_constant=_reject_constant)
+        if _SURROGATE_ESCAPE.search(request.body):
+            # A paired escape decodes to one character; only a lone surrogate fails to encode.
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        return data
+
+
 api = NinjaAPI(
     title="ComplaintDesk API",
     version=__version__,
@@ -61,6 +94,7 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     auth=AUTH,
+    parser=StrictJSONParser(),
 )
 
 
@@ -101,6 +135,31 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, code, str(exc) or code)
 
 
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    from django.conf import settings
+
+    return _error(request, 413, "too_large", "请求体过大 / Request body too large",
+                  {"max_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
+
+
+@api.exception_handler(OverflowError)
+def on_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    # An id beyond 64 bits, or a date pushed past year 1..9999 by time-zone conversion, reaches
+    # the database driver; SQLite's raises OverflowError where PostgreSQL simply finds nothing.
+    logger.info("out-of-range input on %s %s: %s", request.method, request.path, exc)
+    return _error(request, 422, "validation_error", "数值或日期超出范围 / A number or date is out of range")
+
+
+@api.exception_handler(DataError)
+def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # A value its column cannot hold (PostgreSQL enforces varchar lengths, SQLite does not) that
+    # no schema bound caught; warned so that the missing bound gets added to the schema.
+    logger.warning("value refused by the database on %s %s: %s", request.method, request.path, exc)
+    return _error(request, 422, "validation_error",
+                  "数值超出字段允许的长度或范围 / A value is too long or out of range for its field")
+
+
 @api.exception_handler(Exception)
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("unhandled error on %s %s", request.method, request.path)
@@ -111,11 +170,13 @@ def _register() -> None:
     from complaintdesk.accounts.api import router as accounts_router
     from complaintdesk.core.api import router as core_router
     from complaintdesk.customers.api import router as customers_router
+    from complaintdesk.forms.api import router as forms_router
     from complaintdesk.tickets.api import router as tickets_router
 
     api.add_router("", accounts_router)
     api.add_router("", core_router)
     api.add_router("", customers_router)
+    api.add_router("", forms_router)
     api.add_router("", tickets_router)
 
 

@@ -12,6 +12,8 @@ def list_users(*, q: str | None = None, department_id: int | None = None, role: 
                team_id: int | None = None, active: bool | None = None) -> QuerySet[User]:
     qs = User.objects.select_related("department").prefetch_related("roles", "teams").order_by("id")
     if q:
+        # Bounded like every search box: SQLite refuses LIKE patterns over 50,000 bytes.
+        q = q.strip()[:100]
         qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q) | Q(email__icontains=q))
     if department_id is not None:
         qs = qs.filter(department_id=department_id)

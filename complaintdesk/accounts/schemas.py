@@ -20,16 +20,16 @@ class RoleOut(Schema):
 class RoleIn(Schema):
     key: str = Field(..., min_length=1, max_length=50, pattern=r"^[a-z0-9_\-]+$")
     name: str = Field(..., min_length=1, max_length=100)
-    name_en: str = ""
-    permissions: list[str] = []
-    data_scope: str = "own"
+    name_en: str = Field("", max_length=100)
+    permissions: list[str] = Field([], max_length=100)
+    data_scope: str = Field("own", max_length=16)
 
 
 class RolePatch(Schema):
-    name: str | None = None
-    name_en: str | None = None
-    permissions: list[str] | None = None
-    data_scope: str | None = None
+    name: str | None = Field(None, min_length=1, max_length=100)
+    name_en: str | None = Field(None, max_length=100)
+    permissions: list[str] | None = Field(None, max_length=100)
+    data_scope: str | None = Field(None, max_length=16)
 
 
 class UserOut(Schema):
@@ -55,24 +55,24 @@ class MeOut(UserOut):
 class UserIn(Schema):
     username: str = Field(..., min_length=1, max_length=150)
     password: str = Field(..., min_length=1, max_length=128)
-    display_name: str = ""
-    email: str = ""
-    phone: str = ""
+    display_name: str = Field("", max_length=100)
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=32)
     department_id: int | None = None
     roles: list[str] = []
     team_ids: list[int] = []
 
 
 class UserPatch(Schema):
-    display_name: str | None = None
-    email: str | None = None
-    phone: str | None = None
+    display_name: str | None = Field(None, max_length=100)
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=32)
     department_id: int | None = None
     roles: list[str] | None = None
     team_ids: list[int] | None = None
-    availability: str | None = None
+    availability: str | None = Field(None, max_length=16)
     is_active: bool | None = None
-    password: str | None = None
+    password: str | None = Field(None, max_length=128)
 
 
 class DepartmentOut(Schema):
@@ -87,14 +87,14 @@ class DepartmentOut(Schema):
 
 class DepartmentIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
-    code: str | None = None
+    code: str | None = Field(None, max_length=50)
     parent_id: int | None = None
     manager_id: int | None = None
 
 
 class DepartmentPatch(Schema):
-    name: str | None = None
-    code: str | None = None
+    name: str | None = Field(None, max_length=100)
+    code: str | None = Field(None, max_length=50)
     parent_id: int | None = None
     manager_id: int | None = None
     is_active: bool | None = None
@@ -136,5 +136,5 @@ class TokenCreatedOut(TokenOut):
 
 
 class LoginIn(Schema):
-    username: str
-    password: str
+    username: str = Field(..., max_length=150)
+    password: str = Field(..., max_length=128)

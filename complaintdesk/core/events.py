@@ -58,6 +58,7 @@ CUSTOMER_CREATED = define("customer.created", "A customer record was created.")
 CUSTOMER_UPDATED = define("customer.updated", "A customer record changed.")
 USER_CREATED = define("user.created", "A user account was created.")
 USER_UPDATED = define("user.updated", "A user account changed (roles, department, active ...).")
+FORM_PUBLISHED = define("form.published", "A new version of a form was published (the previous one archived).")
 
 Subscriber = Callable[[DomainEvent], None]
 _subscribers: dict[str, list[Subscriber]] = defaultdict(list)

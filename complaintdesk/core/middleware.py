@@ -53,7 +53,8 @@ class RejectNulMiddleware:
             return "path"
         if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
             return "query"
-        if request.content_type == "application/json":
+        # Ninja parses a body as JSON whatever type it is declared as; only uploads are streamed.
+        if request.content_type != "multipart/form-data":
             try:
                 body = request.body
             except RequestDataTooBig:
@@ -63,3 +64,37 @@ class RejectNulMiddleware:
             if _JSON_NUL.search(body):
                 return "body"
         return ""
+
+
+_API_ERROR_CODES = {
+    400: ("bad_request", "请求无效 / Bad request"),
+    401: ("unauthenticated", "请先登录或提供有效令牌 / Authentication required"),
+    403: ("permission_denied", "没有权限 / Permission denied"),
+    404: ("not_found", "资源不存在 / Not found"),
+    405: ("method_not_allowed", "不支持该请求方法 / Method not allowed"),
+    413: ("too_large", "请求体过大 / Request body too large"),
+}
+
+
+class ApiErrorShapeMiddleware:
+    """Give the API's one error shape ``{"code", "message", "details"}`` to 4xx answers made outside
+    the API's exception handlers — an unknown URL under /api/ (Django's HTML 404) or a method that
+    the path does not allow (ninja's plain-text 405) — so clients can parse every error alike."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        status = response.status_code
+        if (
+            400 <= status < 500
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            code, message = _API_ERROR_CODES.get(status, ("error", "请求无效 / Invalid request"))
+            shaped = JsonResponse({"code": code, "message": message, "details": {}}, status=status)
+            if response.has_header("Allow"):
+                shaped["Allow"] = response["Allow"]
+            return shaped
+        return response

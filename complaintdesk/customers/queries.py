@@ -35,6 +35,8 @@ def list_products(*, q: str | None = None, line_id: int | None = None,
                   active: bool | None = None) -> QuerySet[Product]:
     qs = Product.objects.select_related("line").order_by("id")
     if q:
+        # Bounded like every search box: SQLite refuses LIKE patterns over 50,000 bytes.
+        q = q.strip()[:100]
         qs = qs.filter(Q(sku__icontains=q) | Q(name__icontains=q))
     if line_id is not None:
         qs = qs.filter(line_id=line_id)

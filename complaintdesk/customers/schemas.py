@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from ninja import Field, Schema
 
@@ -33,28 +34,28 @@ class CustomerIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     phone: str = Field("", max_length=32)
     email: str = Field("", max_length=254)
-    tier: str = "normal"
+    tier: str = Field("normal", max_length=16)
     region: str = Field("", max_length=100)
     region_code: str = Field("", max_length=12)
     company: str = Field("", max_length=200)
-    tags: list[str] = []
-    external_ids: dict[str, str] = {}
+    tags: list[Annotated[str, Field(max_length=50)]] = Field([], max_length=50)
+    external_ids: dict[str, Annotated[str, Field(min_length=1, max_length=200)]] = {}
     account_owner_id: int | None = None
-    notes: str = ""
+    notes: str = Field("", max_length=10000)
 
 
 class CustomerPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=200)
     phone: str | None = Field(None, max_length=32)
     email: str | None = Field(None, max_length=254)
-    tier: str | None = None
-    region: str | None = None
-    region_code: str | None = None
-    company: str | None = None
-    tags: list[str] | None = None
-    external_ids: dict[str, str] | None = None
+    tier: str | None = Field(None, max_length=16)
+    region: str | None = Field(None, max_length=100)
+    region_code: str | None = Field(None, max_length=12)
+    company: str | None = Field(None, max_length=200)
+    tags: list[Annotated[str, Field(max_length=50)]] | None = Field(None, max_length=50)
+    external_ids: dict[str, Annotated[str, Field(min_length=1, max_length=200)]] | None = None
     account_owner_id: int | None = None
-    notes: str | None = None
+    notes: str | None = Field(None, max_length=10000)
 
 
 class ProductOut(Schema):
@@ -72,7 +73,7 @@ class ProductIn(Schema):
 
 
 class ProductPatch(Schema):
-    name: str | None = None
+    name: str | None = Field(None, min_length=1, max_length=200)
     line_id: int | None = None
     is_active: bool | None = None
 
@@ -85,4 +86,4 @@ class ProductLineOut(Schema):
 
 class ProductLineIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
-    code: str = ""
+    code: str = Field("", max_length=50)

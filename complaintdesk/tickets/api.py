@@ -205,8 +205,8 @@ def list_tickets(request: HttpRequest, params: Query[TicketListParams]) -> Any:
     sort, page, page_size = p.pop("sort"), p.pop("page"), p.pop("page_size")
     filters = queries.TicketFilters(**p)
     qs = queries.list_tickets(viewer=_actor(request), filters=filters, sort=sort)
-    items, meta = paginate(queries.with_list_relations(qs), page, page_size)
-    return {**meta, "items": [ticket_list_item(t) for t in items]}
+    ids, meta = paginate(qs.values_list("pk", flat=True), page, page_size)
+    return {**meta, "items": [ticket_list_item(t) for t in queries.list_rows(ids)]}
 
 
 @router.post("/tickets", response={200: TicketOut, 201: TicketOut, **ERRORS},

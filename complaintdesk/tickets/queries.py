@@ -153,10 +153,22 @@ def list_tickets(*, viewer: User, filters: TicketFilters, sort: str = "-created_
 
 
 def with_list_relations(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    """What a list row shows, in a fixed number of queries whatever the page size."""
+    """What a list row shows, in a fixed number of queries whatever the page size (the long
+    texts a row does not show are left in the database)."""
     return qs.select_related(
         "customer", "category", "product", "product__line", "assignee", "team", "department"
-    ).prefetch_related("tags")
+    ).prefetch_related("tags").defer("description", "search_text", "data")
+
+
+def list_rows(ids: list[int]) -> list[Ticket]:
+    """The list rows of one page of ticket ids (from ``list_tickets``), in the order given.
+
+    A page is two steps (ids, then rows) because PostgreSQL would otherwise join the lookup
+    tables to every matching ticket before sorting and cutting the page (text search, deep
+    pages): 10-100x slower on a million tickets.
+    """
+    by_id = {t.pk: t for t in with_list_relations(Ticket.objects.filter(pk__in=ids))}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def list_events(*, viewer: User, ticket: Ticket) -> QuerySet[TicketEvent]:

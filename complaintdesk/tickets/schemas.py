@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 
@@ -28,14 +28,14 @@ class CategoryOut(Schema):
 class CategoryIn(Schema):
     key: str = Field(..., min_length=1, max_length=64, pattern=r"^[a-z0-9_\-]+$")
     name: str = Field(..., min_length=1, max_length=100)
-    name_en: str = ""
+    name_en: str = Field("", max_length=100)
     parent_id: int | None = None
     sort_order: int = 0
 
 
 class CategoryPatch(Schema):
-    name: str | None = None
-    name_en: str | None = None
+    name: str | None = Field(None, min_length=1, max_length=100)
+    name_en: str | None = Field(None, max_length=100)
     sort_order: int | None = None
     is_active: bool | None = None
 
@@ -103,28 +103,28 @@ class CustomerInline(Schema):
     name: str = Field("", max_length=200)
     phone: str = Field("", max_length=32)
     email: str = Field("", max_length=254)
-    tier: str | None = None
+    tier: str | None = Field(None, max_length=16)
     region: str = Field("", max_length=100)
-    external_ids: dict[str, str] = {}
+    external_ids: dict[str, Annotated[str, Field(max_length=200)]] = {}
 
 
 class TicketIn(Schema):
     subject: str = Field(..., min_length=1, max_length=300)
     description: str = Field("", max_length=50000)
-    channel: str = "api"
+    channel: str = Field("api", max_length=20)
     external_id: str | None = Field(None, max_length=200,
                                     description="The message id in the source channel; makes intake idempotent.")
     customer_id: int | None = None
     customer: CustomerInline | None = None
     category_id: int | None = None
-    category_key: str | None = None
+    category_key: str | None = Field(None, max_length=64)
     product_id: int | None = None
-    product_sku: str | None = None
+    product_sku: str | None = Field(None, max_length=64)
     order_number: str = Field("", max_length=64)
-    urgency: str = "medium"
-    impact: str = "medium"
-    priority: str | None = Field(None, description="P1..P4; derived from urgency × impact when omitted.")
-    tags: list[str] = []
+    urgency: str = Field("medium", max_length=10)
+    impact: str = Field("medium", max_length=10)
+    priority: str | None = Field(None, max_length=2, description="P1..P4; derived from urgency × impact when omitted.")
+    tags: list[Annotated[str, Field(max_length=50)]] = Field([], max_length=1000)
     data: dict[str, Any] = {}
     assignee_id: int | None = None
     team_id: int | None = None
@@ -138,10 +138,10 @@ class TicketPatch(Schema):
     category_id: int | None = None
     product_id: int | None = None
     order_number: str | None = Field(None, max_length=64)
-    urgency: str | None = None
-    impact: str | None = None
-    priority: str | None = None
-    tags: list[str] | None = None
+    urgency: str | None = Field(None, max_length=10)
+    impact: str | None = Field(None, max_length=10)
+    priority: str | None = Field(None, max_length=2)
+    tags: list[Annotated[str, Field(max_length=50)]] | None = Field(None, max_length=1000)
     data: dict[str, Any] | None = Field(None, description="Merged into the stored data; a null value removes a key.")
 
 
@@ -152,7 +152,7 @@ class AssignIn(Schema):
 
 
 class TransitionIn(Schema):
-    status: str
+    status: str = Field(..., max_length=20)
     reason: str = Field("", max_length=2000)
 
 
@@ -186,7 +186,7 @@ class AttachmentOut(Schema):
 
 class LinkIn(Schema):
     target_id: int
-    kind: str = Field("related", description="related | duplicate_of | parent_of")
+    kind: str = Field("related", max_length=20, description="related | duplicate_of | parent_of")
 
 
 class LinkOut(Schema):
