@@ -168,6 +168,7 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _register() -> None:
     from complaintdesk.accounts.api import router as accounts_router
+    from complaintdesk.channels.api import router as channels_router
     from complaintdesk.core.api import router as core_router
     from complaintdesk.customers.api import router as customers_router
     from complaintdesk.forms.api import router as forms_router
@@ -178,6 +179,7 @@ def _register() -> None:
     api.add_router("", customers_router)
     api.add_router("", forms_router)
     api.add_router("", tickets_router)
+    api.add_router("", channels_router)
 
 
 _register()

@@ -30,6 +30,7 @@ USER_MANAGE = "user.manage"
 AUDIT_VIEW = "audit.view"
 TOKEN_MANAGE = "token.manage"
 SETTINGS_MANAGE = "settings.manage"
+FIELD_VIEW_SENSITIVE = "field.view_sensitive"
 
 ALL_PERMISSIONS: dict[str, str] = {
     TICKET_VIEW: "查看工单 View tickets",
@@ -53,6 +54,7 @@ ALL_PERMISSIONS: dict[str, str] = {
     AUDIT_VIEW: "查看审计日志 View the audit log",
     TOKEN_MANAGE: "管理API令牌 Manage own API tokens",
     SETTINGS_MANAGE: "系统设置 Change system settings",
+    FIELD_VIEW_SENSITIVE: "查看敏感字段明文 See sensitive fields (phone, ID number) unmasked",
 }
 
 
@@ -72,7 +74,7 @@ DEFAULT_ROLES: tuple[RoleTemplate, ...] = (
     RoleTemplate(
         "supervisor", "客服主管", "Service supervisor", DataScope.ALL,
         (*_HANDLING, TICKET_CREATE, TICKET_ASSIGN, TICKET_CLOSE, TICKET_MERGE, TICKET_EXPORT,
-         CUSTOMER_MANAGE, REPORT_VIEW, AUDIT_VIEW),
+         CUSTOMER_MANAGE, REPORT_VIEW, AUDIT_VIEW, FIELD_VIEW_SENSITIVE),
     ),
     RoleTemplate(
         "agent", "客服专员", "Service agent", DataScope.TEAM,

@@ -93,3 +93,18 @@ def kick_delivery() -> None:
         deliver_outbox.schedule(delay=_KICK_INTERVAL)
     except Exception:  # the job store being down must not fail a committed request
         logger.exception("could not enqueue outbox delivery; the periodic sweep will pick it up")
+
+
+def do_settle_outbox_after(last_id: int, *, note: str) -> int:
+    """Mark pending rows with ``id > last_id`` as settled without delivering them.
+
+    For generated history (the demo): its events describe the past, and webhooks or
+    notifications must not fire for them when the job consumer first starts.
+    """
+    return Outbox.objects.filter(pk__gt=last_id, status=OutboxStatus.PENDING).update(
+        status=OutboxStatus.DELIVERED, delivered_at=clock.now(), last_error=note[:2000]
+    )
+
+
+def last_outbox_id() -> int:
+    return Outbox.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

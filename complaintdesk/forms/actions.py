@@ -20,13 +20,13 @@ from complaintdesk.core import clock
 from complaintdesk.core import events as ev
 from complaintdesk.core.audit import changes, record_audit
 from complaintdesk.core.errors import Conflict, InvalidInput
-from complaintdesk.forms.choices import VersionStatus
-from complaintdesk.forms.models import Form, FormVersion, empty_schema
+from complaintdesk.forms.choices import FieldAccess, VersionStatus
+from complaintdesk.forms.models import FieldPermission, Form, FormVersion, empty_schema
 from complaintdesk.forms.schema import InvalidSchema, canonical_schema, structural_problems, validate_schema
 from complaintdesk.tickets.choices import Channel
 
 if TYPE_CHECKING:
-    from complaintdesk.accounts.models import User
+    from complaintdesk.accounts.models import Role, User
     from complaintdesk.tickets.models import Category
 
 FORM_FIELDS = frozenset({"name", "name_en", "description", "category", "channels", "is_public", "public_slug"})
@@ -207,3 +207,44 @@ def do_publish_draft(form: Form, *, actor: User | None) -> FormVersion:
             "archived_version_id": previous.pk if previous else None,
         })
     return draft
+
+
+# --- field-level permissions ----------------------------------------------------------------
+
+
+def _form_field_keys(form: Form) -> set[str]:
+    keys: set[str] = set()
+    for schema in form.versions.values_list("schema", flat=True):
+        for raw in (schema or {}).get("fields", []) if isinstance(schema, dict) else []:
+            if isinstance(raw, dict) and isinstance(raw.get("key"), str):
+                keys.add(raw["key"])
+    return keys
+
+
+def do_set_field_permissions(form: Form, *, rules: list[tuple[str, Role, str]], actor: User | None) -> list[
+        FieldPermission]:
+    """Replace the form's field rules with ``rules`` (``(field_key, role, access)``); a field key
+    must exist in one of the form's versions."""
+    known = _form_field_keys(form)
+    details: dict[str, str] = {}
+    seen: set[tuple[str, int]] = set()
+    for i, (key, role, access) in enumerate(rules):
+        if key not in known:
+            details[f"rules[{i}].field_key"] = f"表单没有字段 {key[:64]} / the form has no field {key[:64]!r}"
+        if access not in FieldAccess.values:
+            details[f"rules[{i}].access"] = f"one of {FieldAccess.values}"
+        if (key, role.pk) in seen:
+            details[f"rules[{i}]"] = "duplicate field and role"
+        seen.add((key, role.pk))
+    if details:
+        raise InvalidInput("字段权限无效 / Invalid field permissions", details=details)
+    with transaction.atomic():
+        form = Form.objects.select_for_update().get(pk=form.pk)
+        old = sorted([r.field_key, r.role.key, r.access] for r in form.field_permissions.select_related("role"))
+        form.field_permissions.all().delete()
+        created = FieldPermission.objects.bulk_create(
+            [FieldPermission(form=form, field_key=key, role=role, access=access) for key, role, access in rules])
+        new = sorted([key, role.key, access] for key, role, access in rules)
+        if old != new:
+            record_audit(actor=actor, action="form.field_permissions_changed", obj=form, data={"old": old, "new": new})
+    return created

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router
 from ninja.responses import Status
 
-from complaintdesk.accounts.models import User
+from complaintdesk.accounts.models import Role, User
 from complaintdesk.core.errors import InvalidInput, NotFound
 from complaintdesk.core.schemas import ERRORS, user_ref
 from complaintdesk.forms import queries
@@ -20,6 +20,7 @@ from complaintdesk.forms.actions import (
     do_ensure_draft,
     do_publish_draft,
     do_save_draft,
+    do_set_field_permissions,
     do_update_form,
 )
 from complaintdesk.forms.diff import diff_schemas
@@ -36,6 +37,8 @@ from complaintdesk.forms.schemas import (
     DraftOut,
     EvaluateIn,
     EvaluateOut,
+    FieldPermissionOut,
+    FieldPermissionsIn,
     FieldTypeOut,
     FormIn,
     FormOut,
@@ -309,3 +312,31 @@ def diff_versions(request: HttpRequest, form_id: int, from_version: str, to_vers
     old = _version_for_diff(request, form, from_version)
     new = _version_for_diff(request, form, to_version)
     return {"from_version": old.number, "to_version": new.number, **diff_schemas(old.schema, new.schema)}
+
+
+# --- field-level permissions ----------------------------------------------------------------
+
+
+def _field_permissions_out(form: Form) -> list[dict[str, Any]]:
+    return [{"id": r.pk, "field_key": r.field_key, "access": r.access,
+             "role": {"id": r.role.pk, "key": r.role.key, "name": r.role.name}}
+            for r in form.field_permissions.select_related("role").order_by("field_key", "role_id")]
+
+
+@router.get("/forms/{form_id}/field-permissions", response={200: list[FieldPermissionOut], **ERRORS},
+            summary="Fields hidden or read-only per role (字段级权限)")
+def list_field_permissions(request: HttpRequest, form_id: int) -> Any:
+    return _field_permissions_out(_admin_form(request, form_id))
+
+
+@router.put("/forms/{form_id}/field-permissions", response={200: list[FieldPermissionOut], **ERRORS},
+            summary="Replace the form's field permissions: hidden or read_only per field and role")
+def set_field_permissions(request: HttpRequest, form_id: int, payload: FieldPermissionsIn) -> Any:
+    form = _admin_form(request, form_id)
+    roles = {r.pk: r for r in Role.objects.filter(pk__in={rule.role_id for rule in payload.rules})}
+    missing = sorted({rule.role_id for rule in payload.rules} - set(roles))
+    if missing:
+        raise InvalidInput("角色不存在 / Unknown role", details={"role_id": missing[:20]})
+    do_set_field_permissions(form, rules=[(r.field_key, roles[r.role_id], r.access) for r in payload.rules],
+                             actor=_actor(request))
+    return _field_permissions_out(form)

@@ -44,7 +44,8 @@ _MISSING = object()
 class EvaluationContext:
     """Who evaluates, when, and how much to trust the input.
 
-    ``trusted`` callers (integrations acting as the system) may set read-only fields; ``submit``
+    ``trusted`` callers (integrations acting as the system) may set read-only fields; ``public``
+    marks an anonymous submission (related tickets are refused: no probing of numbers); ``submit``
     takes serial numbers (inside the caller's transaction); ``url_params`` fill hidden fields whose
     source is the URL; ``serial_scope`` (the form key) namespaces serial counters.
     """
@@ -57,6 +58,7 @@ class EvaluationContext:
     verify_orders: bool = True
     url_params: Mapping[str, str] | None = None
     formula_context: FormulaContext | None = None
+    public: bool = False
 
 
 @dataclass
@@ -97,7 +99,8 @@ class _Run:
         self.schema = schema
         self.ctx = ctx
         self.now = ctx.now or clock.now()
-        self.value_ctx = ValueContext(now=self.now, viewer=ctx.viewer, verify_orders=ctx.verify_orders)
+        self.value_ctx = ValueContext(now=self.now, viewer=ctx.viewer, verify_orders=ctx.verify_orders,
+                                      public=ctx.public)
         now = self.now
         self.formula_ctx = ctx.formula_context or FormulaContext(now=lambda: now)
         self.result = EvaluationResult()

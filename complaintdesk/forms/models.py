@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from complaintdesk.core import clock
-from complaintdesk.forms.choices import VersionStatus
+from complaintdesk.forms.choices import FieldAccess, VersionStatus
 
 
 def _now() -> Any:
@@ -121,3 +121,25 @@ class FormVersion(models.Model):
         if self.status != VersionStatus.DRAFT:
             raise RuntimeError(f"form version {self.pk} is {self.status} and cannot be deleted")
         return super().delete(*args, **kwargs)
+
+
+class FieldPermission(models.Model):
+    """A field of a form hidden or read-only for a role (字段级权限).
+
+    Rules are per form and field key, so they hold for every version of the form. Rights are
+    computed by ``forms.permissions.field_rights``; workflow nodes will add their own there.
+    """
+
+    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="field_permissions")
+    field_key = models.CharField(max_length=64)
+    role = models.ForeignKey("accounts.Role", on_delete=models.CASCADE, related_name="field_permissions")
+    access = models.CharField(max_length=16, choices=FieldAccess.choices)
+
+    class Meta:
+        ordering = ["form_id", "field_key", "role_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "field_key", "role"], name="field_permission_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form_id}.{self.field_key}@{self.role_id}: {self.access}"

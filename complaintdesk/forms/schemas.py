@@ -166,3 +166,26 @@ class RegionOut(Schema):
     name: str
     level: str
     has_children: bool
+
+
+class FieldPermissionIn(Schema):
+    field_key: str = Field(..., min_length=1, max_length=64)
+    role_id: int
+    access: str = Field(..., max_length=16, description="hidden | read_only")
+
+
+class FieldPermissionsIn(Schema):
+    rules: list[FieldPermissionIn] = Field(..., max_length=5000, description="The whole set: replaces every rule")
+
+
+class RoleRefOut(Schema):
+    id: int
+    key: str
+    name: str
+
+
+class FieldPermissionOut(Schema):
+    id: int
+    field_key: str
+    role: RoleRefOut
+    access: str

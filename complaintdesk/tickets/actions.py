@@ -24,6 +24,8 @@ from complaintdesk.core import events as ev
 from complaintdesk.core.audit import changes
 from complaintdesk.core.errors import Conflict, InvalidInput, InvalidTransition
 from complaintdesk.core.options import REPEAT_WINDOW_DAYS, TICKET_NUMBER_PATTERN, get_option
+from complaintdesk.forms.choices import VersionStatus
+from complaintdesk.forms.permissions import field_rights
 from complaintdesk.tickets import events as timeline
 from complaintdesk.tickets.choices import (
     PRIORITY_MATRIX,
@@ -34,12 +36,14 @@ from complaintdesk.tickets.choices import (
     Priority,
     TicketStatus,
 )
+from complaintdesk.tickets.formdata import check_writable, evaluate_for_ticket, merge_for_update, seal_values
 from complaintdesk.tickets.models import Attachment, Category, Comment, Tag, Ticket, TicketLink
 from complaintdesk.tickets.numbering import next_ticket_number
 
 if TYPE_CHECKING:
     from complaintdesk.accounts.models import Department, Team, User
     from complaintdesk.customers.models import Customer, Product
+    from complaintdesk.forms.models import FormVersion
 
 MAX_DATA_BYTES = 256 * 1024
 MAX_TAGS = 20
@@ -133,11 +137,22 @@ def do_create_ticket(
     assignee: User | None = None,
     team: Team | None = None,
     department: Department | None = None,
+    form_version: FormVersion | None = None,
+    values: dict[str, Any] | None = None,
+    trusted_values: bool = False,
+    public: bool = False,
+    url_params: dict[str, str] | None = None,
 ) -> tuple[Ticket, bool]:
     """Register a complaint; returns ``(ticket, created)``.
 
     The same ``channel`` + ``external_id`` again returns the existing ticket with
     ``created=False`` (WeChat and webhooks redeliver), also when both arrive at once.
+
+    With ``form_version`` the ticket pins that version and ``values`` are evaluated by the form
+    engine (defaults, formulas, visibility, validation, uniqueness); the normalised values become
+    ``ticket.data``. An invalid submission raises ``InvalidInput`` (code ``invalid_data``) with
+    every field's errors and stores nothing. ``trusted_values`` lets the system set read-only
+    fields; ``public`` marks an anonymous submission; ``url_params`` fill hidden URL fields.
     """
     subject = (subject or "").strip()
     if not subject:
@@ -146,6 +161,14 @@ def do_create_ticket(
         raise InvalidInput("未知渠道 / Unknown channel", details={"channel": f"one of {Channel.values}"})
     _check_levels(urgency, impact, priority)
     _check_data(data or {})
+    if form_version is not None:
+        if data:
+            raise InvalidInput("使用表单时请通过表单字段提交数据 / With a form, data goes in the form's values",
+                               details={"data": "use values"})
+        if form_version.status == VersionStatus.DRAFT:
+            raise InvalidInput("表单版本尚未发布 / The form version is not published",
+                               details={"form_version_id": form_version.pk})
+        _check_data(values or {})
     _check_assignee(assignee)
     external_id = (external_id or "").strip() or None
     if external_id:
@@ -154,12 +177,19 @@ def do_create_ticket(
             return existing, False
     try:
         with transaction.atomic():
+            if form_version is not None:
+                check_writable(form_version, values or {}, actor=actor)
+                # Inside the transaction: serial numbers are taken here and given back on rollback.
+                schema, result = evaluate_for_ticket(form_version, values or {}, actor=actor,
+                                                     trusted=trusted_values, public=public, url_params=url_params)
+                data = seal_values(schema, result.values)
             ticket = _insert_ticket(
                 actor=actor, subject=subject[:300], channel=channel, description=description,
                 external_id=external_id, customer=customer, category=category, product=product,
                 order_number=order_number, urgency=urgency, impact=impact, priority=priority,
                 tags=tags or [], data=data or {}, assignee=assignee, team=team,
                 department=department or (assignee.department if assignee else None),
+                form_version=form_version,
             )
     except IntegrityError as exc:
         if external_id:
@@ -261,13 +291,18 @@ def do_update_ticket(
         _locked(ticket)
         if "data" in fields:
             _check_data(fields["data"])
-            merged = dict(ticket.data)
-            for key, value in fields["data"].items():
-                if value is None:
-                    merged.pop(key, None)
-                else:
-                    merged[key] = value
-            fields["data"] = merged
+            if ticket.form_version_id is not None:
+                # Re-validated against the version the ticket pinned, never the newest one.
+                fields["data"] = merge_for_update(ticket, fields["data"], actor=actor,
+                                                  read_only=field_rights(actor, ticket).unwritable)
+            else:
+                merged = dict(ticket.data)
+                for key, value in fields["data"].items():
+                    if value is None:
+                        merged.pop(key, None)
+                    else:
+                        merged[key] = value
+                fields["data"] = merged
         urgency = fields.get("urgency", ticket.urgency)
         impact = fields.get("impact", ticket.impact)
         _check_levels(urgency, impact, fields.get("priority"))

@@ -20,9 +20,12 @@ from complaintdesk.core.schemas import ERRORS, paginate, user_ref
 from complaintdesk.customers.actions import do_find_or_create_customer
 from complaintdesk.customers.choices import CustomerTier
 from complaintdesk.customers.models import Customer, Product
+from complaintdesk.forms.choices import VersionStatus
+from complaintdesk.forms.models import FormVersion
 from complaintdesk.tickets import actions as A
 from complaintdesk.tickets import queries
 from complaintdesk.tickets.choices import TRANSITIONS, Channel, EventType, Level, LinkKind, Priority, TicketStatus
+from complaintdesk.tickets.formdata import hidden_keys, present_data
 from complaintdesk.tickets.models import Attachment, Category, Comment, Ticket, TicketEvent, TicketLink
 from complaintdesk.tickets.schemas import (
     AssignIn,
@@ -80,14 +83,17 @@ def ticket_list_item(t: Ticket) -> dict[str, Any]:
     }
 
 
-def ticket_out(t: Ticket) -> dict[str, Any]:
+def ticket_out(t: Ticket, *, viewer: User | None) -> dict[str, Any]:
+    """The ticket as ``viewer`` may see it (form fields hidden from their roles are left out)."""
     return {
         **ticket_list_item(t),
         "external_id": t.external_id, "description": t.description, "order_number": t.order_number,
-        "data": t.data, "created_by": user_ref(t.created_by) if t.created_by_id else None,
+        "data": present_data(t, viewer), "created_by": user_ref(t.created_by) if t.created_by_id else None,
         "repeat_of_id": t.repeat_of_id, "reopen_count": t.reopen_count, "accepted_at": t.accepted_at,
         "first_response_at": t.first_response_at, "resolved_at": t.resolved_at, "closed_at": t.closed_at,
         "allowed_transitions": [] if t.merged_into_id else list(A.allowed_transitions(t)),
+        "form_version_id": t.form_version_id,
+        "form_key": t.form_version.form.key if t.form_version_id and t.form_version else None,
     }
 
 
@@ -107,9 +113,16 @@ def link_out(link: TicketLink) -> dict[str, Any]:
             "target_id": link.target_id, "target_number": link.target.number, "created_at": link.created_at}
 
 
-def event_out(e: TicketEvent) -> dict[str, Any]:
+def event_out(e: TicketEvent, *, hidden: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A timeline entry; ``hidden`` form fields are cut out of the data changes it records."""
+    data = e.data
+    change = data.get("changes", {}).get("data") if isinstance(data.get("changes"), dict) else None
+    if hidden and isinstance(change, dict):
+        masked = {side: {k: v for k, v in (change.get(side) or {}).items() if k not in hidden}
+                  for side in ("old", "new")}
+        data = {**data, "changes": {**data["changes"], "data": masked}}
     return {"id": e.pk, "ticket_id": e.ticket_id, "ticket_number": e.ticket.number, "type": e.type,
-            "actor": user_ref(e.actor), "channel": e.channel, "created_at": e.created_at, "data": e.data}
+            "actor": user_ref(e.actor), "channel": e.channel, "created_at": e.created_at, "data": data}
 
 
 # --- resolving references in input -------------------------------------------------------
@@ -224,24 +237,49 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Any:
     if not created:
         return Status(200, _existing_ticket(actor, ticket))
     # The in-memory ticket carries every relation the answer shows; no re-read needed.
-    return Status(201, ticket_out(ticket))
+    return Status(201, ticket_out(ticket, viewer=actor))
+
+
+def _form_version(payload: TicketIn) -> FormVersion | None:
+    """The version named by ``form_version_id`` or the published version of ``form_key``."""
+    if payload.form_version_id is not None:
+        version = FormVersion.objects.select_related("form").filter(pk=payload.form_version_id).exclude(
+            status=VersionStatus.DRAFT).first()
+        if version is None:
+            raise InvalidInput("表单版本不存在或未发布 / Unknown or unpublished form version",
+                               details={"form_version_id": payload.form_version_id})
+        if payload.form_key and version.form.key != payload.form_key:
+            raise InvalidInput("表单与版本不符 / The version belongs to another form",
+                               details={"form_key": payload.form_key})
+        return version
+    if payload.form_key:
+        version = FormVersion.objects.select_related("form").filter(
+            form__key=payload.form_key, status=VersionStatus.PUBLISHED).first()
+        if version is None:
+            raise InvalidInput("表单不存在或未发布 / Unknown or unpublished form",
+                               details={"form_key": payload.form_key})
+        return version
+    return None
 
 
 def _create_from_payload(actor: User, payload: TicketIn) -> tuple[Ticket, bool]:
+    version = _form_version(payload)
     return A.do_create_ticket(
         actor=actor, subject=payload.subject, channel=payload.channel, description=payload.description,
         external_id=payload.external_id, customer=_customer_for_intake(payload, actor),
         category=_category(payload.category_id, payload.category_key),
         product=_product(payload.product_id, payload.product_sku), order_number=payload.order_number,
         urgency=payload.urgency, impact=payload.impact, priority=payload.priority, tags=payload.tags,
-        data=payload.data, assignee=_user(payload.assignee_id, "assignee_id"), team=_team(payload.team_id),
+        data=payload.data if version is None else None, form_version=version,
+        values=payload.data if version is not None else None,
+        assignee=_user(payload.assignee_id, "assignee_id"), team=_team(payload.team_id),
         department=_department(payload.department_id),
     )
 
 
 def _existing_ticket(actor: User, ticket: Ticket) -> dict[str, Any]:
     try:
-        return ticket_out(queries.get_ticket(viewer=actor, ticket_id=ticket.pk))
+        return ticket_out(queries.get_ticket(viewer=actor, ticket_id=ticket.pk), viewer=actor)
     except NotFound as exc:
         raise Conflict("该外部ID已登记为其他工单 / This channel message is already registered",
                        code="duplicate_external_id") from exc
@@ -260,12 +298,14 @@ def ticket_meta(request: HttpRequest) -> Any:
 
 @router.get("/tickets/by-number/{number}", response={200: TicketOut, **ERRORS}, summary="Find a ticket by number")
 def get_ticket_by_number(request: HttpRequest, number: str) -> Any:
-    return ticket_out(queries.get_ticket_by_number(viewer=_actor(request), number=number))
+    actor = _actor(request)
+    return ticket_out(queries.get_ticket_by_number(viewer=actor, number=number), viewer=actor)
 
 
 @router.get("/tickets/{ticket_id}", response={200: TicketOut, **ERRORS}, summary="One ticket")
 def get_ticket(request: HttpRequest, ticket_id: int) -> Any:
-    return ticket_out(queries.get_ticket(viewer=_actor(request), ticket_id=ticket_id))
+    actor = _actor(request)
+    return ticket_out(queries.get_ticket(viewer=actor, ticket_id=ticket_id), viewer=actor)
 
 
 @router.patch("/tickets/{ticket_id}", response={200: TicketOut, **ERRORS}, summary="Change ticket fields")
@@ -287,7 +327,7 @@ def update_ticket(request: HttpRequest, ticket_id: int, payload: TicketPatch) ->
         fields["customer"] = None if data["customer_id"] is None else _lookup(Customer, "customer_id",
                                                                              pk=data["customer_id"])
     A.do_update_ticket(ticket, actor=actor, tags=tags, **fields)
-    return ticket_out(queries.get_ticket(viewer=actor, ticket_id=ticket_id))
+    return ticket_out(queries.get_ticket(viewer=actor, ticket_id=ticket_id), viewer=actor)
 
 
 @router.post("/tickets/{ticket_id}/assign", response={200: TicketOut, **ERRORS},
@@ -307,7 +347,7 @@ def assign_ticket(request: HttpRequest, ticket_id: int, payload: AssignIn) -> An
         kwargs["department"] = _department(data["department_id"])
     A.check_assign_ticket(actor, ticket, kwargs.get("assignee"))
     A.do_assign_ticket(ticket, actor=actor, **kwargs)
-    return ticket_out(queries.get_ticket(viewer=actor, ticket_id=ticket_id))
+    return ticket_out(queries.get_ticket(viewer=actor, ticket_id=ticket_id), viewer=actor)
 
 
 @router.post("/tickets/{ticket_id}/transition", response={200: TicketOut, **ERRORS},
@@ -317,7 +357,7 @@ def transition_ticket(request: HttpRequest, ticket_id: int, payload: TransitionI
     ticket = queries.get_ticket(viewer=actor, ticket_id=ticket_id)
     A.check_transition_ticket(actor, ticket, payload.status)
     A.do_transition_ticket(ticket, actor=actor, to_status=payload.status, reason=payload.reason)
-    return ticket_out(queries.get_ticket(viewer=actor, ticket_id=ticket_id))
+    return ticket_out(queries.get_ticket(viewer=actor, ticket_id=ticket_id), viewer=actor)
 
 
 @router.get("/tickets/{ticket_id}/comments", response={200: list[CommentOut], **ERRORS},
@@ -409,7 +449,7 @@ def merge_ticket(request: HttpRequest, ticket_id: int, payload: MergeIn) -> Any:
     master = queries.get_ticket(viewer=actor, ticket_id=payload.into_id)
     A.check_merge_tickets(actor, source, master)
     A.do_merge_tickets(source, into=master, actor=actor)
-    return ticket_out(queries.get_ticket(viewer=actor, ticket_id=master.pk))
+    return ticket_out(queries.get_ticket(viewer=actor, ticket_id=master.pk), viewer=actor)
 
 
 @router.get("/tickets/{ticket_id}/events", response={200: list[EventOut], **ERRORS},
@@ -417,7 +457,13 @@ def merge_ticket(request: HttpRequest, ticket_id: int, payload: MergeIn) -> Any:
 def list_events(request: HttpRequest, ticket_id: int) -> Any:
     actor = _actor(request)
     ticket = queries.get_ticket(viewer=actor, ticket_id=ticket_id)
-    return [event_out(e) for e in queries.list_events(viewer=actor, ticket=ticket)[:5000]]
+    hidden: dict[int, frozenset[str]] = {ticket.pk: hidden_keys(ticket, actor)}
+    out = []
+    for e in queries.list_events(viewer=actor, ticket=ticket)[:5000]:
+        if e.ticket_id not in hidden:  # a ticket merged into this one
+            hidden[e.ticket_id] = hidden_keys(e.ticket, actor)
+        out.append(event_out(e, hidden=hidden[e.ticket_id]))
+    return out
 
 
 # --- categories ---------------------------------------------------------------------------

@@ -50,7 +50,7 @@ def get_ticket(*, viewer: User, ticket_id: int, for_list: bool = False) -> Ticke
     ticket = (
         visible_tickets(viewer)
         .select_related("customer", "category", "product", "product__line", "assignee", "team", "department",
-                        "created_by")
+                        "created_by", "form_version__form")
         .prefetch_related("tags")
         .filter(pk=ticket_id)
         .first()

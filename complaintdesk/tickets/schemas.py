@@ -91,6 +91,8 @@ class TicketOut(TicketListItem):
     resolved_at: datetime | None
     closed_at: datetime | None
     allowed_transitions: list[str]
+    form_version_id: int | None = Field(None, description="The form version the ticket pinned (its data follow it)")
+    form_key: str | None = Field(None, description="The key of that form")
 
 
 class TicketPage(PageMeta):
@@ -125,7 +127,9 @@ class TicketIn(Schema):
     impact: str = Field("medium", max_length=10)
     priority: str | None = Field(None, max_length=2, description="P1..P4; derived from urgency × impact when omitted.")
     tags: list[Annotated[str, Field(max_length=50)]] = Field([], max_length=1000)
-    data: dict[str, Any] = {}
+    data: dict[str, Any] = Field({}, description="Custom fields; with a form: the form's values (validated by it)")
+    form_key: str | None = Field(None, max_length=64, description="Fill the form's published version")
+    form_version_id: int | None = Field(None, description="Fill this (published or archived) form version")
     assignee_id: int | None = None
     team_id: int | None = None
     department_id: int | None = None

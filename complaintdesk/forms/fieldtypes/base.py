@@ -80,6 +80,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file_type_not_allowed": ("不支持的文件类型：{value}", "File type not allowed: {value}"),
     "invalid_location": ("位置信息无效", "Not a valid location"),
     "duplicate_value": ("与第 {row} 行重复", "Same value as row {row}"),
+    "not_unique": ("该值已被其他工单使用", "This value is already used by another ticket"),
+    "read_only": ("此字段为只读，不能修改", "This field is read-only"),
     "invalid_row": ("每行必须是对象", "Each row must be an object"),
     "invalid_tag": ("标签必须是 1–{max} 个字符", "A tag must have 1 to {max} characters"),
 }
@@ -193,6 +195,9 @@ class ValueContext:
     now: datetime
     viewer: Any = None
     verify_orders: bool = True
+    # An anonymous public submission: references that would reveal whether a record exists
+    # (related tickets) are refused whatever their value, so they cannot be used as an oracle.
+    public: bool = False
 
 
 Verified = tuple[Any, "FieldValueError | None"]

@@ -177,6 +177,9 @@ class RelatedTicketType(FieldType):
         from complaintdesk.tickets.models import Ticket
         from complaintdesk.tickets.queries import scope_q
 
+        if ctx.public:
+            return {path: (None, FieldValueError("unknown_ticket", value=value["id"] or value["number"]))
+                    for path, _f, value in entries}
         ids = {v["id"] for _, _, v in entries if v["id"] is not None}
         numbers = {v["number"] for _, _, v in entries if v["id"] is None}
         qs = Ticket.objects.filter(Q(pk__in=ids) | Q(number__in=numbers))

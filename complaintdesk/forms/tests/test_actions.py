@@ -39,7 +39,7 @@ def _audit(form: Form) -> list[str]:
 
 
 def test_the_version_lifecycle(org, frozen_clock):
-    form = do_create_form(key="general", name="通用投诉", actor=org.admin, channels=["web_form", "phone"],
+    form = do_create_form(key="complaint", name="通用投诉", actor=org.admin, channels=["web_form", "phone"],
                           category=org.categories["product_quality"])
     assert _statuses(form) == [(1, "draft")]
     draft = do_save_draft(form, schema=COMPLAINT_SCHEMA, actor=org.admin)
@@ -49,7 +49,7 @@ def test_the_version_lifecycle(org, frozen_clock):
     assert (v1.number, v1.status, v1.published_by, v1.published_at) == (1, "published", org.admin, frozen_clock.now())
     assert _statuses(form) == [(1, "published")]
     event = Outbox.objects.get(topic="form.published")
-    assert event.payload == {"form_id": form.pk, "key": "general", "version_id": v1.pk, "number": 1,
+    assert event.payload == {"form_id": form.pk, "key": "complaint", "version_id": v1.pk, "number": 1,
                              "archived_version_id": None}
 
     # A published version never changes, whoever tries.
