@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
@@ -20,7 +20,14 @@ _override: datetime | None = None
 def now() -> datetime:
     """Current time as an aware UTC datetime (or the frozen test time)."""
     override = _override
-    return override if override is not None else timezone.now()
+    # datetime.now(UTC) is what timezone.now() returns under USE_TZ, at a fraction of the cost
+    # (formulas read the clock on every TODAY()).
+    return override if override is not None else datetime.now(UTC)
+
+
+def is_frozen() -> bool:
+    """Whether a test or the demo generator has frozen the clock."""
+    return _override is not None
 
 
 def set_now(at: datetime | None) -> None:

@@ -22,7 +22,7 @@ from .errors import FormulaSyntaxError
 from .functions import FUNCTIONS, CallSite, Evaluator, FunctionSpec
 from .operators import BINARY, negate, percent, to_number_value
 from .parser import parse, walk
-from .runtime import _meter, charge, lift, refill
+from .runtime import charge, lift, meter, refill
 from .values import (
     DIV0,
     EQ_EPSILON,
@@ -95,7 +95,7 @@ class CompiledFormula:
         ``float``), ``str``, ``bool``, ``date``, ``datetime`` (aware, organisation time zone),
         ``time``, ``None`` (blank), a ``list`` (array), or an :class:`ExcelError`. Never raises."""
         ctx = DEFAULT_CONTEXT if context is None else context
-        _meter.left = ctx.max_array_work
+        meter.left = ctx.max_array_work
         try:
             result = self._evaluator(_EMPTY if values is None else values, ctx)
         except Raise as exc:
@@ -136,7 +136,7 @@ def _finish(result: Any, ctx: FormulaContext) -> Any:
 
 
 def _normalise_scalar(value: Any, ctx: FormulaContext) -> Any:
-    result = normalise_input(value, ctx.tz)
+    result = normalise_input(value, ctx)
     if type(result) is list or isinstance(result, tuple):
         return VALUE
     return result
@@ -162,7 +162,7 @@ def _normalise_array(items: Any, ctx: FormulaContext) -> Any:
 def _normalise_field(value: Any, ctx: FormulaContext) -> Any:
     if isinstance(value, list | tuple):
         return _normalise_array(value, ctx)
-    return normalise_input(value, ctx.tz)
+    return normalise_input(value, ctx)
 
 
 def _field_evaluator(key: str) -> Evaluator:

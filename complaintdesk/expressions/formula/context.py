@@ -26,17 +26,14 @@ _clock: Any = None
 
 
 def _clock_now() -> datetime:
-    """``complaintdesk.core.clock.now()`` without Django's ``timezone.now()`` overhead (~0.7 µs,
-    more than a whole typical formula): the project always runs with USE_TZ, so the wall clock is
-    ``datetime.now(UTC)`` unless a test or the demo generator froze the clock."""
+    """``complaintdesk.core.clock.now()`` (imported on first use: keeps this package importable
+    without a configured Django)."""
     global _clock
     if _clock is None:
-        # imported on first use: keeps this package importable without a configured Django
         from complaintdesk.core import clock
 
         _clock = clock
-    override = _clock._override
-    return override if override is not None else datetime.now(UTC)
+    return _clock.now()
 
 
 def _default_tz() -> tzinfo:
@@ -106,7 +103,7 @@ class FormulaContext:
         return cache[2] + (moment - cache[0])
 
     def today(self) -> date:
-        if self._now is _clock_now and _clock is not None and _clock._override is None:
+        if self._now is _clock_now and _clock is not None and not _clock.is_frozen():
             # the wall clock: a float timestamp is enough to know the local date is unchanged
             stamp = _time()
             day_cache = self._day_cache

@@ -14,17 +14,17 @@ from typing import Any
 
 from .values import NA, RAISE_VALUE, VALUE, ExcelError, Lift, Raise
 
-_meter = threading.local()
+meter = threading.local()
 
 
 def refill(budget: int) -> None:
-    _meter.left = budget
+    meter.left = budget
 
 
 def charge(amount: int) -> None:
     """Spend ``amount`` units of array work; raises :class:`Raise` (#VALUE!) when the budget is gone."""
-    left = getattr(_meter, "left", 0) - amount
-    _meter.left = left
+    left = getattr(meter, "left", 0) - amount
+    meter.left = left
     if left < 0:
         raise RAISE_VALUE
 

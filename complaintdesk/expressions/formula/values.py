@@ -128,16 +128,22 @@ def raise_error(error: ExcelError) -> Raise:
 
 # --- numbers ---------------------------------------------------------------------------------
 
-_PLAIN_NUMBER = re.compile(r"[ \t]*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[ \t]*")
+# No two adjacent repeats can match the same characters: these patterns run on user text of up to
+# 32,767 characters and must not backtrack (the text is stripped first).
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _LOOSE_NUMBER = re.compile(
-    r"\s*(?P<open>\()?\s*(?P<sign>[+-])?\s*(?P<cur>[$¥￥])?\s*"
-    r"(?P<num>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+)(?:[eE](?P<exp>[+-]?\d+))?"
-    r"\s*(?P<pct>%)?\s*(?P<close>\))?\s*"
+    r"(?P<open>\()? ?(?P<sign>[+-])? ?(?P<cur>[$¥￥])? ?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+(?:\.\d*)?|\.\d+)(?:[eE](?P<exp>[+-]?\d+))?"
+    r" ?(?P<pct>%)? ?(?P<close>\))?"
 )
+_MAX_NUMBER_TEXT = 400  # longer text cannot be a number (1E308 written out has 309 digits)
 
 
 def parse_number_text(text: str) -> float | None:
     """Excel's text-to-number conversion (VALUE, and text in arithmetic); ``None`` if not numeric."""
+    text = text.strip()
+    if len(text) > _MAX_NUMBER_TEXT:
+        return None
     if _PLAIN_NUMBER.fullmatch(text):
         value = float(text)
         return value if -FLOAT_MAX <= value <= FLOAT_MAX else None
@@ -363,6 +369,8 @@ _TIME_TEXT = re.compile(
 
 
 def parse_time_text(text: str) -> time | None:
+    if len(text) > 64:
+        return None
     match = _TIME_TEXT.fullmatch(text)
     if match is None:
         return None
@@ -578,8 +586,11 @@ def is_number(value: Any) -> bool:
 # --- normalisation of values coming from outside ---------------------------------------------
 
 
-def normalise_input(value: Any, tz: Any) -> Any:
-    """A field value as the evaluator sees it (see module docstring); unknown types are #VALUE!."""
+def normalise_input(value: Any, context: Any) -> Any:
+    """A field value as the evaluator sees it (see module docstring); unknown types are #VALUE!.
+
+    ``context`` is the evaluation's :class:`FormulaContext`; its time zone is read only for aware
+    datetimes."""
     kind = type(value)
     if kind is float:
         return value if -FLOAT_MAX <= value <= FLOAT_MAX else NUM
@@ -595,16 +606,16 @@ def normalise_input(value: Any, tz: Any) -> Any:
         return number if -FLOAT_MAX <= number <= FLOAT_MAX else NUM
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(tz).replace(tzinfo=None)
+            value = value.astimezone(context.tz).replace(tzinfo=None)
         return value
     if isinstance(value, date):
         return date(value.year, value.month, value.day)
     if isinstance(value, time):
         return value.replace(tzinfo=None)
     if isinstance(value, float):
-        return normalise_input(float(value), tz)
+        return normalise_input(float(value), context)
     if isinstance(value, str):
-        return normalise_input(str(value), tz)
+        return normalise_input(str(value), context)
     if isinstance(value, list | tuple):
         return value  # arrays are normalised by the caller, which knows the size limit
     return VALUE

@@ -474,6 +474,17 @@ CASES: list[tuple[str, dict[str, Any], Any]] = [
     ("XLOOKUP(25, {10,20,30}, {1,2,3}, , 1)", {}, 3),
     ('XLOOKUP("遥*", {items.name}, {items.price}, 0, 2)', ITEMS, 4),
     ("ROWS({items.qty})", ITEMS, 4),
+    # --- scalar functions over arrays (Excel's array lifting) --------------------------------
+    ("LEFT({items.type}, 1)", ITEMS, ["配", "整", "配", "服"]),
+    ('TEXT({items.qty}, "00")', ITEMS, ["02", "01", "03", "00"]),
+    ("MATCH({items.type}, {items.type}, 0)", ITEMS, [1, 2, 1, 4]),
+    ("COUNTIF({items.type}, {items.type})", ITEMS, [2, 1, 2, 1]),
+    ("XLOOKUP({items.name}, {items.name}, {items.qty}, -1)", ITEMS, [2, 1, 3, -1]),
+    ("T({items.type})", ITEMS, ["配件", "整机", "配件", "服务"]),
+    ("N({items.qty})", ITEMS, [2, 1, 3, 0]),
+    ("DATE(2024, {1,2}, 1)", {}, [date(2024, 1, 1), date(2024, 2, 1)]),
+    ("CHOOSE({1,2}, {10,20}, 7)", {}, [10, 7]),
+    ("INDEX({items.name}, {1,3})", ITEMS, ["滤网", "遥控器"]),
     ("ROWS({1,2,3})", {}, 3),
 ]
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -74,8 +73,10 @@ def compile_or_error(text: str) -> CompiledFormula | None:
 # --- arbitrary text --------------------------------------------------------------------------
 
 FORMULA_ALPHABET = st.sampled_from(
-    list("0123456789.,;:()[]{}\"'+-*/^&%=<>!?#$@_~ \n\tabcxyzEe金额")
-    + ["IF(", "SUM(", "{a}", "{items.q}", "TRUE", "#N/A", "REPT(", "DATE(", "\"\"", "TEXT(", "--", "^-"]
+    [
+        *"0123456789.,;:()[]{}\"'+-*/^&%=<>!?#$@_~ \n\tabcxyzEe金额，（",
+        *["IF(", "SUM(", "{a}", "{items.q}", "TRUE", "#N/A", "REPT(", "DATE(", '""', "TEXT(", "--", "^-"],
+    ]
 )
 
 

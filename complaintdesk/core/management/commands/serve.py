@@ -7,7 +7,6 @@ import sys
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
@@ -17,8 +16,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default=os.environ.get("CD_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("CD_PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("CD_WEB_WORKERS", "3")),
-                            help="web worker processes (default 3, or CD_WEB_WORKERS)")
+        # Two processes keep both cores of the smallest supported machine busy (the GIL holds
+        # one process to one core) and each process costs ~80 MB; bench/intake.py measured no
+        # throughput gain from a third on two cores. Larger machines set CD_WEB_WORKERS.
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("CD_WEB_WORKERS", "2")),
+                            help="web worker processes (default 2, or CD_WEB_WORKERS)")
         parser.add_argument("--threads", type=int, default=int(os.environ.get("CD_WEB_THREADS", "4")),
                             help="threads per web worker (default 4, or CD_WEB_THREADS)")
         parser.add_argument("--no-worker", action="store_true", help="do not start a job consumer")
@@ -26,7 +28,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from gunicorn.app.base import BaseApplication
 
-        call_command("collectstatic", interactive=False, verbosity=0)
+        # In a child process: what collecting and compressing allocates would otherwise stay in
+        # this process's heap and count again in every forked web worker's RSS (about 8 MB each).
+        subprocess.run([sys.executable, "-m", "complaintdesk.cli", "collectstatic", "--noinput", "--verbosity", "0"],
+                       check=True)
         worker: subprocess.Popen[bytes] | None = None
         if not options["no_worker"]:
             worker = subprocess.Popen([sys.executable, "-m", "complaintdesk.cli", "worker"])

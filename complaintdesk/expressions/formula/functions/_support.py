@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from ..runtime import charge
-from ..values import ExcelError, Lift, Raise, raise_error, serial_of, to_number
+from ..values import ExcelError, Lift, raise_error, serial_of, to_number
 
 
 def is_datelike(value: Any) -> bool:
@@ -100,7 +100,6 @@ def as_array(value: Any) -> list[Any]:
 
 
 __all__ = [
-    "Raise",
     "as_array",
     "direct_number",
     "elementwise",

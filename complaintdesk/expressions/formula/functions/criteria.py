@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
-from ..values import ERROR_CODES, ExcelError, num_cmp, parse_number_text, raise_error, serial_of
+from ..values import ERROR_CODES, LIFT, ExcelError, num_cmp, parse_number_text, raise_error, serial_of
 
 Matcher = Callable[[Any], bool]
 
@@ -29,27 +29,79 @@ def _numeric(value: Any) -> float | None:
     return None
 
 
-def wildcard_pattern(text: str) -> re.Pattern[str] | None:
-    """A compiled pattern for Excel wildcards in ``text``; ``None`` when there are none."""
+class Wildcard:
+    """An Excel wildcard pattern (``*`` any run, ``?`` one character, ``~`` escapes), matched
+    case-insensitively without regular-expression backtracking.
+
+    The pattern is split at ``*`` into segments of literals and ``?``, each a fixed-length regular
+    expression. Placing every segment at its leftmost possible position is optimal for such
+    patterns, so matching stays near-linear in the text instead of the exponential worst case of
+    ``.*a.*a.*b`` in a backtracking engine (formula text and field values are user input).
+    """
+
+    __slots__ = ("last_length", "segments")
+
+    def __init__(self, pattern: str) -> None:
+        pieces: list[list[str]] = [[]]
+        escaped = False
+        for char in pattern:
+            if escaped:
+                pieces[-1].append(re.escape(char))
+                escaped = False
+            elif char == "~":
+                escaped = True
+            elif char == "*":
+                pieces.append([])
+            elif char == "?":
+                pieces[-1].append(".")
+            else:
+                pieces[-1].append(re.escape(char))
+        if escaped:
+            pieces[-1].append("~")
+        flags = re.IGNORECASE | re.DOTALL
+        self.segments = [re.compile("".join(piece), flags) for piece in pieces]
+        self.last_length = len(pieces[-1])  # every piece element matches exactly one character
+
+    def fullmatch(self, text: str) -> bool:
+        segments = self.segments
+        if len(segments) == 1:
+            return segments[0].fullmatch(text) is not None
+        head = segments[0].match(text)
+        if head is None:
+            return False
+        position = head.end()
+        for segment in segments[1:-1]:
+            found = segment.search(text, position)
+            if found is None:
+                return False
+            position = found.end()
+        start = len(text) - self.last_length  # the last segment must end the text
+        return start >= position and segments[-1].fullmatch(text, start) is not None
+
+    def search(self, text: str, start: int = 0) -> int:
+        """Index where the pattern first matches a substring starting at or after ``start``, or -1."""
+        first = self.segments[0].search(text, start)
+        if first is None:
+            return -1
+        position = first.end()
+        for segment in self.segments[1:]:
+            found = segment.search(text, position)
+            if found is None:
+                return -1
+            position = found.end()
+        return first.start()
+
+
+def wildcard_pattern(text: str) -> Wildcard | None:
+    """A matcher for Excel wildcards in ``text``; ``None`` when there are none."""
     if "*" not in text and "?" not in text:
         return None
-    parts: list[str] = []
-    escaped = False
-    for char in text:
-        if escaped:
-            parts.append(re.escape(char))
-            escaped = False
-        elif char == "~":
-            escaped = True
-        elif char == "*":
-            parts.append(".*")
-        elif char == "?":
-            parts.append(".")
-        else:
-            parts.append(re.escape(char))
-    if escaped:
-        parts.append("~")
-    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+    return _compiled_wildcard(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled_wildcard(text: str) -> Wildcard:
+    return Wildcard(text)
 
 
 def _unescape(text: str) -> str:
@@ -59,7 +111,7 @@ def _unescape(text: str) -> str:
 def _text_equals(operand: str) -> Matcher:
     pattern = wildcard_pattern(operand)
     if pattern is not None:
-        return lambda value: type(value) is str and pattern.fullmatch(value) is not None
+        return lambda value: type(value) is str and pattern.fullmatch(value)
     lowered = _unescape(operand).lower()
     return lambda value: type(value) is str and value.lower() == lowered
 
@@ -155,4 +207,6 @@ def criterion(value: Any) -> Matcher:
         return lambda cell: (numeric := _numeric(cell)) is not None and numeric == 0
     if kind is ExcelError:
         raise raise_error(value)
+    if kind is list:
+        raise LIFT
     return lambda cell: False

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..values import (
     EXCEL_EPOCH,
+    LIFT,
     RAISE_NUM,
     RAISE_VALUE,
     ExcelError,
@@ -319,6 +320,8 @@ def workday(ctx: FormulaContext, start: Any, count: Any, holidays: Any = None) -
 
 @register("DATEVALUE", 1, 1, D, "把日期文本转为日期", "converts date text to a date", 'DATEVALUE("2024-03-01")')
 def datevalue(text: Any) -> date:
+    if type(text) is list:
+        raise LIFT
     if type(text) is not str:
         if type(text) is ExcelError:
             raise raise_error(text)
@@ -331,6 +334,8 @@ def datevalue(text: Any) -> date:
 
 @register("TIMEVALUE", 1, 1, D, "把时间文本转为时间", "converts time text to a time", 'TIMEVALUE("14:30")')
 def timevalue(text: Any) -> time:
+    if type(text) is list:
+        raise LIFT
     if type(text) is not str:
         if type(text) is ExcelError:
             raise raise_error(text)

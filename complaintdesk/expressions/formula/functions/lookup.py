@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..runtime import charge_value
 from ..values import (
+    LIFT,
     NA,
     RAISE_NA,
     RAISE_REF,
@@ -56,6 +58,7 @@ def compile_choose(site: CallSite) -> Evaluator:
                 chosen = choose_one(item, values, ctx)
                 if type(chosen) is list:  # an array option contributes its element at this position
                     chosen = chosen[position] if position < len(chosen) else NA
+                charge_value(chosen)
                 out.append(chosen)
             return out
         return choose_one(index, values, ctx)
@@ -145,6 +148,8 @@ def _kind(value: Any) -> int:
     'MATCH("B", {"A","B","C"}, 0)', ref_as_range=True, array_args=frozenset({1}),
 )
 def match(lookup: Any, array: Any, match_type: Any = 1.0) -> float:
+    if type(lookup) is list:
+        raise LIFT
     mode = int(to_number(match_type))
     mode = 1 if mode > 0 else (-1 if mode < 0 else 0)
     if lookup is None:
@@ -158,6 +163,8 @@ def match(lookup: Any, array: Any, match_type: Any = 1.0) -> float:
     'XLOOKUP({sku}, {items.sku}, {items.price}, 0)', ref_as_range=True, array_args=frozenset({1, 2}),
 )
 def xlookup(lookup: Any, lookup_array: Any, return_array: Any, if_not_found: Any = NA, match_mode: Any = 0.0) -> Any:
+    if type(lookup) is list:
+        raise LIFT
     keys, results = as_array(lookup_array), as_array(return_array)
     if len(keys) != len(results):
         raise RAISE_VALUE

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from ..values import (
+    LIFT,
     MAX_TEXT_LENGTH,
     RAISE_VALUE,
     ExcelError,
@@ -146,9 +147,9 @@ def _find(needle: Any, haystack: Any, start: Any, ignore_case: bool) -> float:
         pattern = wildcard_pattern(what)
         if pattern is not None:
             found = pattern.search(within, begin)
-            if found is None:
+            if found < 0:
                 raise RAISE_VALUE
-            return float(found.start() + 1)
+            return float(found + 1)
         what = re.sub(r"~([*?~])", r"\1", what).lower()
         within = within.lower()
     index = within.find(what, begin)
@@ -242,8 +243,6 @@ def text_(value: Any, code: Any) -> str:
     if type(value) is ExcelError:
         raise raise_error(value)
     if type(value) is list:
-        from ..values import LIFT
-
         raise LIFT
     if value is None:
         value = 0.0
@@ -291,6 +290,8 @@ def exact(first: Any, second: Any) -> bool:
     "T", 1, 1, T, "值为文本时返回该文本，否则返回空文本", "the value if it is text, else empty text", "T({remark})"
 )
 def t(value: Any) -> str:
+    if type(value) is list:
+        raise LIFT
     if type(value) is ExcelError:
         raise raise_error(value)
     return value if type(value) is str else ""
@@ -299,6 +300,8 @@ def t(value: Any) -> str:
 @register("N", 1, 1, T, "把值转为数字（文本为 0）", "a value as a number (text is 0)", "N({amount})")
 def n(value: Any) -> float:
     kind = type(value)
+    if kind is list:
+        raise LIFT
     if kind is float:
         return value
     if kind is bool:

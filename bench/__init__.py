@@ -1,0 +1,1 @@
+"""Benchmarks: each script prints one JSON object of figures (see docs/benchmarks.md)."""
