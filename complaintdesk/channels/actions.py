@@ -33,7 +33,7 @@ def _text(values: Mapping[str, Any], key: str) -> str:
 
 
 def do_submit_public_form(version: FormVersion, *, values: dict[str, Any], url_params: Mapping[str, str] | None = None,
-                          submission_id: str | None = None) -> tuple[Ticket, bool]:
+                          submission_id: str | None = None, client_ip: str = "") -> tuple[Ticket, bool]:
     """Register an anonymous complaint through a public form; ``(ticket, created)`` — the same
     ``submission_id`` again (a double click, a retried request) returns the first ticket."""
     form = version.form
@@ -55,4 +55,5 @@ def do_submit_public_form(version: FormVersion, *, values: dict[str, Any], url_p
             actor=None, subject=subject[:300], channel=Channel.WEB_FORM, description=_text(clean, "description"),
             external_id=external_id, customer=customer,
             category=form.category, form_version=version, values=values, public=True, url_params=params,
+            client_ip=client_ip,
         )

@@ -13,17 +13,20 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router
+from ninja import File, Router
+from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from complaintdesk.channels import queries
 from complaintdesk.channels.actions import do_submit_public_form
-from complaintdesk.channels.ratelimit import check_rate
+from complaintdesk.channels.ratelimit import check_rate, client_ip
 from complaintdesk.channels.schemas import PublicFormOut, PublicTicketOut, SubmissionIn, SubmissionOut
 from complaintdesk.core import clock
 from complaintdesk.core.errors import DomainError
 from complaintdesk.core.schemas import ERRORS, ErrorOut
+from complaintdesk.tickets import uploads
 from complaintdesk.tickets.choices import TicketStatus
+from complaintdesk.tickets.schemas import UploadOut
 
 router = Router(tags=["public"])
 
@@ -78,8 +81,29 @@ def submit_public_form(request: HttpRequest, slug: str, payload: SubmissionIn) -
         fake = f"{timezone.localtime(clock.now()):%Y%m%d}{secrets.randbelow(10**6):06d}"
         return Status(201, _answer(fake, secrets.token_urlsafe(18)))
     ticket, _ = do_submit_public_form(version, values=payload.values, url_params=payload.url_params,
-                                      submission_id=payload.submission_id)
+                                      submission_id=payload.submission_id, client_ip=client_ip(request))
     return Status(201, _answer(ticket.number, ticket.tracking_token))
+
+
+def _uploads_per_minute() -> int:
+    return int(getattr(settings, "PUBLIC_UPLOADS_PER_MINUTE", 30))
+
+
+@router.post("/public/forms/{slug}/uploads", auth=None, response={201: UploadOut, **PUBLIC_ERRORS},
+             summary="Upload a file for a public form's file field (multipart field 'file'; rate-limited per IP)",
+             description="`field` names the form's attachments/images/signature field; its size and type limits "
+                         "apply. The answer is the reference to put in that field's value; only a submission from "
+                         "the same IP within 24 hours can use it.")
+def upload_public_file(request: HttpRequest, slug: str, field: str, file: File[UploadedFile]) -> Any:
+    check_rate(request, bucket="public-upload", limit=_uploads_per_minute())
+    version = queries.get_public_version(slug=slug[:64])
+    target = uploads.upload_field(version, field[:64])
+    limit = min(int(settings.ATTACHMENT_MAX_BYTES), int(getattr(settings, "PUBLIC_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)))
+    if (file.size or 0) > limit:
+        raise PayloadTooLarge(f"文件过大 / The file exceeds {limit} bytes", details={"max_bytes": limit})
+    upload = uploads.do_create_upload(content=file.read(), name=file.name or "file", actor=None,
+                                      client_ip=client_ip(request), public=True, field=target)
+    return Status(201, uploads.upload_reference(upload))
 
 
 @router.get("/public/tickets/{token}", auth=None, response={200: PublicTicketOut, **PUBLIC_ERRORS},

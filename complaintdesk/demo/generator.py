@@ -48,6 +48,8 @@ from complaintdesk.core.context import via
 from complaintdesk.customers.actions import do_create_product, do_create_product_line, do_find_or_create_customer
 from complaintdesk.customers.models import Customer, Product, ProductLine
 from complaintdesk.demo import catalog, names, texts
+from complaintdesk.demo import forms as demo_forms
+from complaintdesk.forms.models import FormVersion
 from complaintdesk.tickets.actions import (
     do_add_comment,
     do_assign_ticket,
@@ -724,6 +726,7 @@ class _Player:
         self.spike_parent: dict[str, Ticket] = {}
         self.last_by_customer: dict[int, Ticket] = {}
         self.dept_names = {code: d.name for code, d in org.departments.items()}
+        self.form_versions = demo_forms.published_versions()
 
     # time helpers
     def later(self, rng: random.Random, lo_minutes: float, hi_minutes: float, hours: str) -> datetime:
@@ -757,6 +760,24 @@ class _Player:
             "hours": rng.choice([2, 4, 24]), "gift": rng.choice(texts.GIFTS),
         }
 
+    def _form(self, plan: TicketPlan, customer: Customer, product: Product | None,
+              creator: User | None) -> tuple[FormVersion | None, dict[str, Any] | None]:
+        """The shipped form this intake is filled through (if any) and its values; a stream of its
+        own, so the rest of the ticket's story stays as planned."""
+        rng = random.Random(plan.seed ^ 0x5F0A4D)
+        top = TOP_OF.get(plan.category_key, "other")
+        version = demo_forms.choose_form(rng, top=top, channel=plan.channel, has_product=product is not None,
+                                         has_phone=bool(customer.phone), versions=self.form_versions)
+        if version is None or (plan.external_id and Ticket.objects.filter(
+                channel=plan.channel, external_id=plan.external_id).exists()):
+            return None, None
+        spike = next((s for s in catalog.SPIKES if s.key == plan.spike), None)
+        values = demo_forms.form_values(
+            rng, version, top=top, category_key=plan.category_key, subject=plan.subject,
+            description=plan.description, customer=customer, product=product, order_number=plan.order_number,
+            batch=spike.batch if spike else "", uploader=creator, now=clock.now())
+        return version, values
+
     def lifecycle(self, plan: TicketPlan) -> Lifecycle:
         """One ticket's story; each ``yield`` hands back the time of the next step."""
         rng = random.Random(plan.seed)
@@ -773,13 +794,16 @@ class _Player:
         # An agent who registers a call owns it from the start; online intake is routed to an agent
         # on duty, or waits in the team queue outside the service desk's hours.
         on_duty = working_time(plan.created_at, DESK, rng) == plan.created_at
+        product = self.products.get(plan.sku) if plan.sku else None
         with via(intake_via):
+            version, values = self._form(plan, customer, product, creator)
             ticket, created = do_create_ticket(
                 actor=creator, subject=plan.subject, channel=plan.channel, description=plan.description,
                 external_id=plan.external_id, customer=customer, category=self.categories.get(plan.category_key),
-                product=self.products.get(plan.sku) if plan.sku else None, order_number=plan.order_number,
+                product=product, order_number=plan.order_number,
                 urgency=plan.urgency, impact=plan.impact, tags=plan.tags,
                 assignee=agent if creator is agent or on_duty else None, team=team,
+                form_version=version, values=values,
             )
         if not created:  # an earlier demo run already holds this external id
             return

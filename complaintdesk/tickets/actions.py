@@ -39,6 +39,7 @@ from complaintdesk.tickets.choices import (
 from complaintdesk.tickets.formdata import check_writable, evaluate_for_ticket, merge_for_update, seal_values
 from complaintdesk.tickets.models import Attachment, Category, Comment, Tag, Ticket, TicketLink
 from complaintdesk.tickets.numbering import next_ticket_number
+from complaintdesk.tickets.uploads import UploadClaim, attach_claimed_uploads, claim_uploads
 
 if TYPE_CHECKING:
     from complaintdesk.accounts.models import Department, Team, User
@@ -142,6 +143,7 @@ def do_create_ticket(
     trusted_values: bool = False,
     public: bool = False,
     url_params: dict[str, str] | None = None,
+    client_ip: str = "",
 ) -> tuple[Ticket, bool]:
     """Register a complaint; returns ``(ticket, created)``.
 
@@ -153,6 +155,8 @@ def do_create_ticket(
     ``ticket.data``. An invalid submission raises ``InvalidInput`` (code ``invalid_data``) with
     every field's errors and stores nothing. ``trusted_values`` lets the system set read-only
     fields; ``public`` marks an anonymous submission; ``url_params`` fill hidden URL fields.
+    Values of file fields that reference uploads become attachments of the ticket (see
+    ``tickets.uploads`` for who may use which upload; ``client_ip`` identifies a public submitter).
     """
     subject = (subject or "").strip()
     if not subject:
@@ -177,12 +181,14 @@ def do_create_ticket(
             return existing, False
     try:
         with transaction.atomic():
+            claims: list[UploadClaim] = []
             if form_version is not None:
                 check_writable(form_version, values or {}, actor=actor)
                 # Inside the transaction: serial numbers are taken here and given back on rollback.
                 schema, result = evaluate_for_ticket(form_version, values or {}, actor=actor,
                                                      trusted=trusted_values, public=public, url_params=url_params)
                 data = seal_values(schema, result.values)
+                claims = claim_uploads(schema, data, actor=actor, public=public, client_ip=client_ip)
             ticket = _insert_ticket(
                 actor=actor, subject=subject[:300], channel=channel, description=description,
                 external_id=external_id, customer=customer, category=category, product=product,
@@ -191,6 +197,7 @@ def do_create_ticket(
                 department=department or (assignee.department if assignee else None),
                 form_version=form_version,
             )
+            attach_claimed_uploads(ticket, claims, actor=actor)
     except IntegrityError as exc:
         if external_id:
             existing = Ticket.objects.filter(channel=channel, external_id=external_id).first()

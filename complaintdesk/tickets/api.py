@@ -23,7 +23,7 @@ from complaintdesk.customers.models import Customer, Product
 from complaintdesk.forms.choices import VersionStatus
 from complaintdesk.forms.models import FormVersion
 from complaintdesk.tickets import actions as A
-from complaintdesk.tickets import queries
+from complaintdesk.tickets import queries, uploads
 from complaintdesk.tickets.choices import TRANSITIONS, Channel, EventType, Level, LinkKind, Priority, TicketStatus
 from complaintdesk.tickets.formdata import hidden_keys, present_data
 from complaintdesk.tickets.models import Attachment, Category, Comment, Ticket, TicketEvent, TicketLink
@@ -44,6 +44,7 @@ from complaintdesk.tickets.schemas import (
     TicketPage,
     TicketPatch,
     TransitionIn,
+    UploadOut,
 )
 
 router = Router(tags=["tickets"])
@@ -399,6 +400,32 @@ def add_attachment(request: HttpRequest, ticket_id: int, file: File[UploadedFile
                            details={"file": f"max {settings.ATTACHMENT_MAX_BYTES} bytes"})
     attachment = A.do_add_attachment(ticket, actor=actor, content=file.read(), name=file.name or "file")
     return Status(201, attachment_out(attachment))
+
+
+@router.post("/uploads", response={201: UploadOut, **ERRORS},
+             summary="Upload a file for a form's attachments/images/signature field (multipart field 'file')",
+             description="The answer is the reference to put in the field's value; creating the ticket turns it "
+                         "into an attachment. With `form_version_id` and `field` the field's limits apply and an "
+                         "images field with keep_location keeps the photo's GPS metadata (stripped otherwise).")
+def create_upload(request: HttpRequest, file: File[UploadedFile], form_version_id: int | None = None,
+                  field: str | None = None) -> Any:
+    from django.conf import settings
+
+    actor = _actor(request)
+    uploads.check_create_upload(actor)
+    target = None
+    if form_version_id is not None or field is not None:
+        version = FormVersion.objects.filter(pk=form_version_id).exclude(status=VersionStatus.DRAFT).first() \
+            if form_version_id is not None else None
+        if version is None or not field:
+            raise InvalidInput("需要已发布的表单版本和字段 / A published form version and a field are needed",
+                               details={"form_version_id": "not found", "field": "required"})
+        target = uploads.upload_field(version, field[:64])
+    if file.size is not None and file.size > settings.ATTACHMENT_MAX_BYTES:
+        raise InvalidInput(f"文件超过 {settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB / File too large",
+                           details={"file": f"max {settings.ATTACHMENT_MAX_BYTES} bytes"})
+    upload = uploads.do_create_upload(content=file.read(), name=file.name or "file", actor=actor, field=target)
+    return Status(201, uploads.upload_reference(upload))
 
 
 @router.get("/tickets/{ticket_id}/attachments/{attachment_id}/download", response={200: None, **ERRORS},

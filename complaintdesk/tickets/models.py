@@ -201,6 +201,48 @@ class Attachment(models.Model):
         return self.name
 
 
+def _upload_path(instance: Upload, filename: str) -> str:
+    stamp = clock.now()
+    return f"uploads/{stamp:%Y/%m/%d}/{secrets.token_hex(8)}"
+
+
+def _upload_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Upload(models.Model):
+    """A file uploaded for a form field (attachments, images, signature) before the ticket exists.
+
+    The form value references it by ``token``; creating the ticket turns it into an
+    ``Attachment`` and sets ``consumed_by``. Pending uploads older than a day are deleted by the
+    ``tickets.delete_stale_uploads`` job. An anonymous upload (public form) records the client IP
+    instead of a user, and only a submission from that IP may use it.
+    """
+
+    token = models.CharField(max_length=64, unique=True, default=_upload_token)
+    file = models.FileField(upload_to=_upload_path, max_length=300)
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    # True when GPS metadata was kept (the field asked for it); using the upload in a field that
+    # does not keep location strips it then.
+    kept_location = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                                    related_name="+")
+    client_ip = models.CharField(max_length=64, blank=True, default="")
+    public = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=_now, db_index=True)
+    consumed_by = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    consumed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class TicketLink(models.Model):
     """A typed link between two tickets; ``parent_of`` reads "source is the parent of target"."""
 

@@ -216,3 +216,12 @@ class EventOut(Schema):
     channel: str
     created_at: datetime
     data: dict[str, Any]
+
+
+class UploadOut(Schema):
+    """A pending upload, as a form's file field references it in its values."""
+
+    id: str = Field(..., description="The upload token: put the whole object in the form field's value")
+    name: str
+    size: int
+    content_type: str

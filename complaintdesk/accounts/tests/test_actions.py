@@ -230,6 +230,7 @@ def test_set_password_checks_strength_and_audits(org):
 def _load_settings_module(monkeypatch, testing: str):
     monkeypatch.setenv("CD_TESTING", testing)
     spec = importlib.util.spec_from_file_location("_cd_settings_probe", settings.BASE_DIR / "settings.py")
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

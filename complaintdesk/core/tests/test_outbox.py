@@ -54,6 +54,7 @@ def register():
 def publish(name: str = ev.CUSTOMER_CREATED, payload: dict | None = None) -> Outbox:
     with transaction.atomic():
         event = ev.publish(name, payload if payload is not None else {"customer_id": 1})
+    assert event.outbox_id is not None
     return Outbox.objects.get(pk=event.outbox_id)
 
 

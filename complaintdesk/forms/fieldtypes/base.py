@@ -78,6 +78,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "invalid_attachment": ("附件引用无效", "Not a valid attachment reference"),
     "file_too_large": ("文件不能超过 {max} MB", "A file must not exceed {max} MB"),
     "file_type_not_allowed": ("不支持的文件类型：{value}", "File type not allowed: {value}"),
+    "upload_not_found": ("上传的文件不存在或已过期，请重新上传", "The upload is unknown or has expired; upload again"),
+    "upload_consumed": ("该上传文件已被使用", "This upload has already been used"),
     "invalid_location": ("位置信息无效", "Not a valid location"),
     "duplicate_value": ("与第 {row} 行重复", "Same value as row {row}"),
     "not_unique": ("该值已被其他工单使用", "This value is already used by another ticket"),

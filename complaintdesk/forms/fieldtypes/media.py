@@ -46,7 +46,11 @@ def _accepts(content_type: str, accept: list[str]) -> bool:
 def parse_reference(value: Any, f: FieldDef, t: FieldType) -> dict[str, Any]:
     if isinstance(value, str | int) and not isinstance(value, bool):
         value = {"id": value}
-    if not isinstance(value, dict) or not set(value) <= {"id", "name", "size", "content_type", "url"}:
+    if not isinstance(value, dict) or not set(value) <= {"id", "name", "size", "content_type", "url", "attachment_id"}:
+        raise FieldValueError("invalid_attachment")
+    attachment_id = value.get("attachment_id")
+    if attachment_id is not None and (not isinstance(attachment_id, int) or isinstance(attachment_id, bool)
+                                      or attachment_id <= 0):
         raise FieldValueError("invalid_attachment")
     token = value.get("id")
     token = str(token) if isinstance(token, int) and not isinstance(token, bool) else token
@@ -68,14 +72,24 @@ def parse_reference(value: Any, f: FieldDef, t: FieldType) -> dict[str, Any]:
         content_type = content_type.strip().lower()
         if not _accepts(content_type, t.config_value(f, "accept") or []):
             raise FieldValueError("file_type_not_allowed", value=content_type[:40])
-    return {"id": token, "name": check_text(name, multiline=False), "size": size, "content_type": content_type}
+    ref = {"id": token, "name": check_text(name, multiline=False), "size": size, "content_type": content_type}
+    if attachment_id is not None:
+        # Set by the server when the ticket turned the upload into an attachment (kept on updates).
+        ref["attachment_id"] = attachment_id
+    return ref
+
+
+def accepts(content_type: str, accept: list[str]) -> bool:
+    """Whether ``content_type`` matches a field's ``accept`` list (``image/*`` allowed; empty: all)."""
+    return _accepts(content_type, accept)
 
 
 REFERENCE_SCHEMA: dict[str, Any] = {
     "type": "object", "required": ["id"], "additionalProperties": False,
     "properties": {"id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
                    "name": {"type": "string", "maxLength": 255}, "size": {"type": ["integer", "null"], "minimum": 0},
-                   "content_type": {"type": ["string", "null"]}},
+                   "content_type": {"type": ["string", "null"]},
+                   "attachment_id": {"type": "integer", "minimum": 1}},
 }
 
 

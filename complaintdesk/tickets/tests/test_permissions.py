@@ -112,6 +112,7 @@ def test_team_scope_follows_team_membership(org, scene):
 def _hidden_requests(api, hidden: Ticket, mine: Ticket) -> dict[str, Any]:
     link = TicketLink.objects.filter(source=hidden).first()
     attachment = hidden.attachments.first()
+    assert link is not None and attachment is not None
     h = hidden.pk
     return {
         "detail": api.get(f"tickets/{h}"),
