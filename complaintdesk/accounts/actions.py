@@ -19,7 +19,7 @@ from complaintdesk.accounts.models import ApiToken, Department, Role, Team, User
 from complaintdesk.accounts.permissions import ALL_PERMISSIONS
 from complaintdesk.core import clock
 from complaintdesk.core import events as ev
-from complaintdesk.core.audit import changes, record_audit
+from complaintdesk.core.audit import changes, check_known_fields, record_audit, save_changes
 from complaintdesk.core.errors import Conflict, InvalidInput, NotFound
 
 TOKEN_PREFIX = "cd_"
@@ -90,9 +90,7 @@ def do_update_user(user: User, *, actor: User | None, **fields: Any) -> User:
     allowed = {"display_name", "email", "phone", "department", "availability", "is_active", "language"}
     roles = fields.pop("roles", None)
     teams = fields.pop("teams", None)
-    unknown = set(fields) - allowed
-    if unknown:
-        raise InvalidInput(f"unknown fields: {sorted(unknown)}")
+    check_known_fields(fields, allowed)
     if "availability" in fields and fields["availability"] not in Availability.values:
         raise InvalidInput("无效的在岗状态 / Invalid availability", details={"availability": "invalid"})
     with transaction.atomic():
@@ -154,9 +152,7 @@ def do_create_department(
 
 def do_update_department(dept: Department, *, actor: User | None, **fields: Any) -> Department:
     allowed = {"name", "code", "manager", "parent", "sort_order", "is_active"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise InvalidInput(f"unknown fields: {sorted(unknown)}")
+    check_known_fields(fields, allowed)
     if "name" in fields and not str(fields["name"] or "").strip():
         raise InvalidInput("部门名称不能为空 / Name is required", details={"name": "required"})
     if "code" in fields:
@@ -235,19 +231,12 @@ def do_create_role(
 
 def do_update_role(role: Role, *, actor: User | None, **fields: Any) -> Role:
     allowed = {"name", "name_en", "permissions", "data_scope"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise InvalidInput(f"unknown fields: {sorted(unknown)}")
+    check_known_fields(fields, allowed)
     check_role_fields(fields.get("permissions"), fields.get("data_scope"))
     if "permissions" in fields:
         fields["permissions"] = sorted(set(fields["permissions"]))
     with transaction.atomic():
-        diff = changes(role, fields)
-        for name, value in fields.items():
-            setattr(role, name, value)
-        if diff:
-            role.save(update_fields=list(diff))
-            record_audit(actor=actor, action="role.updated", obj=role, data=diff)
+        save_changes(role, fields, actor=actor, action="role.updated")
     return role
 
 

@@ -25,6 +25,29 @@ def record_audit(
     )
 
 
+def check_known_fields(fields: dict[str, Any], allowed: set[str]) -> None:
+    """Refuse keyword fields an update action does not know (a caller bug, never user input)."""
+    unknown = set(fields) - allowed
+    if unknown:
+        from complaintdesk.core.errors import InvalidInput
+
+        raise InvalidInput(f"unknown fields: {sorted(unknown)}")
+
+
+def save_changes(
+    obj: models.Model, fields: dict[str, Any], *, actor: User | None, action: str
+) -> dict[str, dict[str, Any]]:
+    """Set ``fields`` on ``obj``, save only what changed and audit it; call inside the action's
+    transaction. Returns the ``{"field": {"old", "new"}}`` diff (empty when nothing changed)."""
+    diff = changes(obj, fields)
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    if diff:
+        obj.save(update_fields=list(diff))
+        record_audit(actor=actor, action=action, obj=obj, data=diff)
+    return diff
+
+
 def changes(obj: models.Model, new_values: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """``{"field": {"old": .., "new": ..}}`` for the fields whose value would change."""
     diff: dict[str, dict[str, Any]] = {}

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from complaintdesk.core import clock
 from complaintdesk.core import events as ev
-from complaintdesk.core.audit import changes, record_audit
+from complaintdesk.core.audit import changes, check_known_fields, record_audit, save_changes
 from complaintdesk.core.errors import Conflict, InvalidInput
 from complaintdesk.customers.choices import CustomerTier, ExternalSystem
 from complaintdesk.customers.models import Customer, CustomerExternalId, Product, ProductLine
@@ -46,9 +46,7 @@ def _check_external_ids(external_ids: dict[str, str], customer: Customer | None)
 def do_create_customer(
     *, name: str, actor: User | None, external_ids: dict[str, str] | None = None, **fields: Any
 ) -> Customer:
-    unknown = set(fields) - CUSTOMER_FIELDS
-    if unknown:
-        raise InvalidInput(f"unknown fields: {sorted(unknown)}")
+    check_known_fields(fields, CUSTOMER_FIELDS)
     fields["name"] = name.strip()
     _check_customer_fields(fields)
     with transaction.atomic():
@@ -65,9 +63,7 @@ def do_create_customer(
 def do_update_customer(
     customer: Customer, *, actor: User | None, external_ids: dict[str, str] | None = None, **fields: Any
 ) -> Customer:
-    unknown = set(fields) - CUSTOMER_FIELDS
-    if unknown:
-        raise InvalidInput(f"unknown fields: {sorted(unknown)}")
+    check_known_fields(fields, CUSTOMER_FIELDS)
     _check_customer_fields(fields)
     with transaction.atomic():
         diff = changes(customer, fields)
@@ -148,14 +144,7 @@ def do_create_product(*, sku: str, name: str, line: ProductLine | None, actor: U
 
 def do_update_product(product: Product, *, actor: User | None, **fields: Any) -> Product:
     allowed = {"name", "line", "is_active"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise InvalidInput(f"unknown fields: {sorted(unknown)}")
+    check_known_fields(fields, allowed)
     with transaction.atomic():
-        diff = changes(product, fields)
-        for name, value in fields.items():
-            setattr(product, name, value)
-        if diff:
-            product.save(update_fields=list(diff))
-            record_audit(actor=actor, action="product.updated", obj=product, data=diff)
+        save_changes(product, fields, actor=actor, action="product.updated")
     return product
