@@ -160,6 +160,31 @@ def test_demo_spreads_over_a_year_of_channels_and_customers(demo):
     assert Counter(c.tier for c in customers).most_common(1)[0][0] == "normal"
 
 
+def test_demo_fills_many_tickets_through_the_shipped_forms(demo):
+    from complaintdesk.tickets.formdata import evaluate_for_ticket
+    from complaintdesk.tickets.models import Attachment, Upload
+
+    tickets = list(Ticket.objects.select_related("form_version__form", "category__parent"))
+    with_form = [t for t in tickets if t.form_version_id is not None]
+    assert 0.45 <= len(with_form) / len(tickets) <= 0.85
+    keys = Counter(t.form_version.form.key for t in with_form)
+    assert {"general", "product_quality", "logistics", "service_attitude"} <= set(keys), keys
+    for ticket in with_form:
+        # The stored values are what the pinned form accepts (re-evaluating them finds no error).
+        evaluate_for_ticket(ticket.form_version, ticket.data, actor=None, trusted=True, submit=False,
+                            exclude_ticket_id=ticket.pk)
+        assert ticket.data["contact_phone"] == ticket.customer.phone
+        if ticket.form_version.form.key == "product_quality":
+            assert ticket.product_id is not None and ticket.data["product"] in (ticket.product_id,
+                                                                                {"id": ticket.product_id})
+            photo_ids = {ref["attachment_id"] for ref in ticket.data["photos"]}
+            assert photo_ids and photo_ids <= set(Attachment.objects.filter(ticket=ticket).values_list("pk",
+                                                                                                       flat=True))
+    # Every photo uploaded for a form became an attachment.
+    assert not Upload.objects.filter(consumed_by__isnull=True).exists()
+    assert Upload.objects.exists()
+
+
 def test_command_seeds_and_prints_working_logins(db, data_dir):
     out = StringIO()
     call_command("demo", "--tickets", "30", "--customers", "15", "--seed", "3", stdout=out)

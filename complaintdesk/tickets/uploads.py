@@ -57,10 +57,21 @@ def safe_file_name(name: str) -> str:
     return (name or "file").replace("/", "_").replace("\\", "_").replace("\x00", "").strip()[:200] or "file"
 
 
+# Formats that can hold EXIF/GPS but that Pillow cannot rewrite here (HEIC needs a plug-in).
+_UNCLEANABLE_WITH_METADATA = frozenset({"image/heic", "image/tiff"})
+
+
 def process_image(content: bytes, content_type: str, *, keep_location: bool) -> bytes:
     """The image with its EXIF orientation applied and, unless ``keep_location``, without EXIF."""
     fmt = _PILLOW_FORMATS.get(content_type)
     if fmt is None:
+        if not keep_location and content_type in _UNCLEANABLE_WITH_METADATA:
+            # We cannot re-encode these here, so we cannot promise their GPS tags are gone.
+            raise InvalidInput(
+                "此格式的图片无法去除位置信息，请上传 JPEG、PNG 或 WebP / This image format can carry location "
+                "data that cannot be removed here; upload JPEG, PNG or WebP",
+                details={"file": content_type},
+            )
         return content
     try:
         with Image.open(io.BytesIO(content)) as img:

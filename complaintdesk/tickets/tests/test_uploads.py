@@ -256,3 +256,15 @@ def test_junk_never_breaks_the_upload_endpoints(org, settings):
             _well_formed(response, (url, name, content[:40]))
 
     run()
+
+
+HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+
+
+def test_images_whose_location_cannot_be_removed_are_refused(org):
+    """HEIC can carry GPS tags that we cannot strip without a plug-in: refuse rather than leak them."""
+    api = org.client(org.agent_a)
+    response = _upload(api, "IMG_0001.heic", HEIC)
+    assert response.status_code == 422, response.content
+    assert response.json()["details"] == {"file": "image/heic"}
+    assert not Upload.objects.exists()
