@@ -231,7 +231,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": _env("CD_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "huey": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Configured here so run_huey adds no second handler; one line per task run is noise at
+        # INFO (the consumer's start-up and failures still show). CD_JOB_LOG_LEVEL=INFO to trace.
+        "huey": {"handlers": ["console"], "level": _env("CD_JOB_LOG_LEVEL", "WARNING"), "propagate": False},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
