@@ -22,6 +22,7 @@ from complaintdesk.accounts.access import check_perm
 from complaintdesk.core import clock
 from complaintdesk.core import events as ev
 from complaintdesk.core.audit import changes
+from complaintdesk.core.context import current_channel
 from complaintdesk.core.errors import Conflict, InvalidInput, InvalidTransition
 from complaintdesk.core.options import REPEAT_WINDOW_DAYS, TICKET_NUMBER_PATTERN, get_option
 from complaintdesk.forms.choices import VersionStatus
@@ -454,7 +455,7 @@ def do_add_comment(ticket: Ticket, *, actor: User | None, body: str, is_public: 
         _locked(ticket)
         now = clock.now()
         comment = Comment.objects.create(ticket=ticket, author=actor, body=body, is_public=is_public,
-                                         created_at=now, channel=_comment_channel())
+                                         created_at=now, channel=current_channel())
         ticket.updated_at = now
         update = ["updated_at"]
         if is_public and ticket.first_response_at is None:
@@ -464,12 +465,6 @@ def do_add_comment(ticket: Ticket, *, actor: User | None, body: str, is_public: 
         timeline.ticket_commented_event(ticket=ticket, actor=actor, comment_id=comment.pk, is_public=is_public)
         ev.publish(ev.TICKET_COMMENTED, _ticket_payload(ticket, comment_id=comment.pk, is_public=is_public))
     return comment
-
-
-def _comment_channel() -> str:
-    from complaintdesk.core.context import current_channel
-
-    return current_channel()
 
 
 # Types we accept, by sniffed content; the file name's extension is never trusted.

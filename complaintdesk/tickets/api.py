@@ -228,6 +228,8 @@ def list_tickets(request: HttpRequest, params: Query[TicketListParams]) -> Any:
 def create_ticket(request: HttpRequest, payload: TicketIn) -> Any:
     actor = _actor(request)
     A.check_create_ticket(actor)
+    # A redelivery answers before the inline customer is resolved (which may create one);
+    # do_create_ticket repeats the check under its own transaction for concurrent twins.
     if payload.external_id and payload.channel in Channel.values:
         existing = Ticket.objects.filter(channel=payload.channel, external_id=payload.external_id.strip()).first()
         if existing is not None:
