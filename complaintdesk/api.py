@@ -172,7 +172,13 @@ def _register() -> None:
     from complaintdesk.core.api import router as core_router
     from complaintdesk.customers.api import router as customers_router
     from complaintdesk.forms.api import router as forms_router
+    from complaintdesk.improvement.api import router as improvement_router
+    from complaintdesk.insights.api import router as insights_router
+    from complaintdesk.notifications.api import router as notifications_router
+    from complaintdesk.rules.api import router as rules_router
+    from complaintdesk.sla.api import router as sla_router
     from complaintdesk.tickets.api import router as tickets_router
+    from complaintdesk.workflows.api import router as workflows_router
 
     api.add_router("", accounts_router)
     api.add_router("", core_router)
@@ -180,6 +186,12 @@ def _register() -> None:
     api.add_router("", forms_router)
     api.add_router("", tickets_router)
     api.add_router("", channels_router)
+    api.add_router("", workflows_router)
+    api.add_router("", rules_router)
+    api.add_router("", sla_router)
+    api.add_router("", notifications_router)
+    api.add_router("", insights_router)
+    api.add_router("", improvement_router)
 
 
 _register()

@@ -71,6 +71,12 @@ INSTALLED_APPS = [
     "complaintdesk.customers",
     "complaintdesk.tickets",
     "complaintdesk.forms",
+    "complaintdesk.workflows",
+    "complaintdesk.rules",
+    "complaintdesk.sla",
+    "complaintdesk.notifications",
+    "complaintdesk.insights",
+    "complaintdesk.improvement",
 ]
 
 MIDDLEWARE = [

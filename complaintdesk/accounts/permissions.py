@@ -31,6 +31,8 @@ AUDIT_VIEW = "audit.view"
 TOKEN_MANAGE = "token.manage"
 SETTINGS_MANAGE = "settings.manage"
 FIELD_VIEW_SENSITIVE = "field.view_sensitive"
+IMPROVEMENT_MANAGE = "improvement.manage"
+NOTIFICATION_ADMIN = "notification.admin"
 
 ALL_PERMISSIONS: dict[str, str] = {
     TICKET_VIEW: "查看工单 View tickets",
@@ -55,6 +57,8 @@ ALL_PERMISSIONS: dict[str, str] = {
     TOKEN_MANAGE: "管理API令牌 Manage own API tokens",
     SETTINGS_MANAGE: "系统设置 Change system settings",
     FIELD_VIEW_SENSITIVE: "查看敏感字段明文 See sensitive fields (phone, ID number) unmasked",
+    IMPROVEMENT_MANAGE: "管理整改措施 Manage improvement actions (CAPA / 8D)",
+    NOTIFICATION_ADMIN: "管理通知渠道与模板 Administer notification channels and templates",
 }
 
 
@@ -74,7 +78,7 @@ DEFAULT_ROLES: tuple[RoleTemplate, ...] = (
     RoleTemplate(
         "supervisor", "客服主管", "Service supervisor", DataScope.ALL,
         (*_HANDLING, TICKET_CREATE, TICKET_ASSIGN, TICKET_CLOSE, TICKET_MERGE, TICKET_EXPORT,
-         CUSTOMER_MANAGE, REPORT_VIEW, AUDIT_VIEW, FIELD_VIEW_SENSITIVE),
+         CUSTOMER_MANAGE, REPORT_VIEW, AUDIT_VIEW, FIELD_VIEW_SENSITIVE, IMPROVEMENT_MANAGE),
     ),
     RoleTemplate(
         "agent", "客服专员", "Service agent", DataScope.TEAM,
@@ -83,7 +87,7 @@ DEFAULT_ROLES: tuple[RoleTemplate, ...] = (
     RoleTemplate("handler", "处理人", "Handler (department staff)", DataScope.DEPARTMENT, _HANDLING),
     RoleTemplate(
         "quality", "质量工程师", "Quality engineer", DataScope.ALL,
-        (TICKET_VIEW, TICKET_COMMENT, TICKET_EXPORT, CUSTOMER_VIEW, REPORT_VIEW, TOKEN_MANAGE),
+        (TICKET_VIEW, TICKET_COMMENT, TICKET_EXPORT, CUSTOMER_VIEW, REPORT_VIEW, TOKEN_MANAGE, IMPROVEMENT_MANAGE),
     ),
     RoleTemplate(
         "auditor", "只读审计", "Read-only auditor", DataScope.ALL,

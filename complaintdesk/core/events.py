@@ -60,6 +60,42 @@ USER_CREATED = define("user.created", "A user account was created.")
 USER_UPDATED = define("user.updated", "A user account changed (roles, department, active ...).")
 FORM_PUBLISHED = define("form.published", "A new version of a form was published (the previous one archived).")
 
+# Workflow engine (complaintdesk.workflows).
+PROCESS_PUBLISHED = define("process.published", "A new version of a process definition was published.")
+PROCESS_STARTED = define("process.started", "A process instance started on a ticket.")
+PROCESS_COMPLETED = define("process.completed", "A process instance reached its end.")
+PROCESS_TERMINATED = define("process.terminated", "An administrator terminated a process instance.")
+PROCESS_WITHDRAWN = define("process.withdrawn", "The initiator withdrew a process before anyone handled it.")
+TASK_CREATED = define("task.created", "A work item became ready (payload: assignee / candidates, due time).")
+TASK_CLAIMED = define("task.claimed", "A candidate claimed a work item (or released it again).")
+TASK_COMPLETED = define("task.completed", "A work item was completed with an outcome.")
+TASK_TRANSFERRED = define("task.transferred", "A work item was transferred to another person (转交).")
+TASK_RETURNED = define("task.returned", "The process was returned to an earlier node (退回).")
+TASK_SIGNER_ADDED = define("task.signer_added", "A signer was added before or after the current one (加签).")
+TASK_CC = define("task.cc", "People were copied on a ticket without a task (抄送).")
+TASK_URGED = define("task.urged", "The assignee of a work item was reminded (催办).")
+TASK_OVERDUE = define("task.overdue", "A work item passed its node deadline (the timeout action ran).")
+
+# SLA clocks (complaintdesk.sla).
+SLA_APPLIED = define("sla.applied", "An SLA policy was applied to a ticket (due times set or recomputed).")
+SLA_PAUSED = define("sla.paused", "A ticket's SLA clock paused (waiting for the customer).")
+SLA_RESUMED = define("sla.resumed", "A ticket's SLA clock resumed.")
+SLA_WARNING = define("sla.warning", "A ticket's SLA target reached a warning fraction (default 75% / 90%).")
+SLA_BREACHED = define("sla.breached", "A ticket's first-response or resolution target was missed.")
+SLA_ESCALATED = define("sla.escalated", "A ticket was escalated along the escalation chain (L1/L2/L3).")
+
+# Rules engine (complaintdesk.rules).
+TIME_PASSED = define("ticket.time_passed", "Periodic trigger: the time-based rules sweep looked at an open ticket.")
+
+# Threshold alerts and improvement actions (complaintdesk.insights, complaintdesk.improvement).
+ALERT_FIRED = define("alert.fired", "A threshold alert opened or rose to a higher level (blue / yellow / red).")
+ALERT_CLEARED = define("alert.cleared", "An open threshold alert cleared (its level dropped below every threshold).")
+IMPROVEMENT_CREATED = define("improvement.created", "An improvement action (CAPA) was opened.")
+IMPROVEMENT_UPDATED = define("improvement.updated", "An improvement action changed (owner, due date, status ...).")
+
+# Notifications (complaintdesk.notifications).
+NOTIFICATION_CREATED = define("notification.created", "An in-app notification was created for a user.")
+
 Subscriber = Callable[[DomainEvent], None]
 _subscribers: dict[str, list[Subscriber]] = defaultdict(list)
 _outbox_handlers: list[tuple[str, Subscriber]] = []

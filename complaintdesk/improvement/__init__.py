@@ -1,0 +1,1 @@
+"""Improvement actions (CAPA / 8D) opened from alerts and complaints."""

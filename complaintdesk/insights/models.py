@@ -1,0 +1,3 @@
+"""Threshold alerts (red/yellow/blue) over complaint volumes; later hotspots, classification and forecasts."""
+
+from __future__ import annotations

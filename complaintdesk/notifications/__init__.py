@@ -1,0 +1,1 @@
+"""Notification templates, channels out (in-app, email, DingTalk, WeCom, webhooks) and the delivery log."""

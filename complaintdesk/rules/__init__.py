@@ -1,0 +1,1 @@
+"""Event → condition → actions rules, their run log, dry runs, and assignment strategies."""

@@ -1,0 +1,3 @@
+"""Event → condition → actions rules, their run log, dry runs, and assignment strategies."""
+
+from __future__ import annotations

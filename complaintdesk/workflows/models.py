@@ -1,0 +1,3 @@
+"""BPMN process definitions and versions, process instances, work items (the inbox) and the operations on them."""
+
+from __future__ import annotations
