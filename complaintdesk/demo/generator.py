@@ -49,7 +49,9 @@ from complaintdesk.customers.actions import do_create_product, do_create_product
 from complaintdesk.customers.models import Customer, Product, ProductLine
 from complaintdesk.demo import catalog, names, texts
 from complaintdesk.demo import forms as demo_forms
+from complaintdesk.demo import processes as demo_processes
 from complaintdesk.forms.models import FormVersion
+from complaintdesk.sla.reopen import within_reopen_window
 from complaintdesk.tickets.actions import (
     do_add_comment,
     do_assign_ticket,
@@ -727,6 +729,10 @@ class _Player:
         self.last_by_customer: dict[int, Ticket] = {}
         self.dept_names = {code: d.name for code, d in org.departments.items()}
         self.form_versions = demo_forms.published_versions()
+        # Recent tickets run through the shipped processes (see demo/processes.py).
+        self.process_definitions = demo_processes.load_definitions()
+        self.process_from = cutoff - timedelta(days=demo_processes.PROCESS_DAYS)
+        self.people = {u.pk: u for u in User.objects.filter(is_active=True)}
 
     # time helpers
     def later(self, rng: random.Random, lo_minutes: float, hi_minutes: float, hours: str) -> datetime:
@@ -827,6 +833,18 @@ class _Player:
         owner, owner_hours = agent, DESK
         first_contact = (not plan.spike and plan.category_key in FIRST_CONTACT_KEYS
                          and rng.random() < (0.5 if creator is agent else 0.3))
+        if (not first_contact and plan.created_at >= self.process_from and self.org.handlers.get(dept_code)
+                and self.process_definitions):
+            definition = demo_processes.choose_process(
+                rng, priority=ticket.priority, top=TOP_OF.get(plan.category_key, "other"), spike=bool(plan.spike),
+                definitions=self.process_definitions)
+            if definition is not None:
+                yield from demo_processes.process_story(
+                    rng=rng, ticket=ticket, definition=definition, agent=agent, supervisor=supervisor,
+                    handler=rng.choice(self.org.handlers[dept_code]), handler_team=self.org.handler_team.get(dept_code),
+                    starter=creator, ctx=ctx, resolution=rng.choice(resolutions), later=self.later,
+                    people=self.people, fill=_fill, texts=texts, desk=DESK, office=OFFICE, any_hours=ANY)
+                return
         if first_contact:
             # Solved in the first contact (一次性解决): while the customer is still on the line or at
             # the counter, or with the first answer to an online message.
@@ -965,6 +983,8 @@ class _Player:
                                      reason="已解决超过7天客户未反馈，系统自动关闭")
         if rng.random() < 0.02:
             yield self.later(rng, 3 * 24 * 60, 20 * 24 * 60, DESK)
+            if not within_reopen_window(ticket):
+                return  # too late to reopen: the customer would be asked to open a follow-up ticket
             with via("web"):
                 do_transition_ticket(ticket, actor=agent, to_status=TicketStatus.REOPENED,
                                      reason=rng.choice(texts.REOPEN_REASONS))
@@ -1067,6 +1087,18 @@ class DemoResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+def enable_process_rules() -> None:
+    """Switch on the shipped rules that start a process on new complaints (they ship disabled, see
+    rules migration 0003): the demo company has every role and department the processes assign to,
+    so complaints entered in the demo UI get their process at once. The history above ran its
+    processes explicitly (demo/processes.py), so enabling only now keeps it reproducible."""
+    from complaintdesk.rules.actions import do_update_rule
+    from complaintdesk.rules.models import Rule
+
+    for rule in Rule.objects.filter(is_shipped=True, enabled=False, actions__0__type="start_process"):
+        do_update_rule(rule, actor=None, enabled=True)
+
+
 def generate_demo(
     *, tickets: int = DEFAULT_TICKETS, customers: int = DEFAULT_CUSTOMERS, seed: int = DEFAULT_SEED,
     now: datetime | None = None, progress: Callable[[int, int], None] | None = None,
@@ -1100,6 +1132,8 @@ def generate_demo(
         player = _Player(org, customer_rows, products, categories, cutoff=real_now - timedelta(minutes=1))
         created = player.play(plan.tickets, progress)
         timings["tickets"] = time.monotonic() - started - sum(timings.values())
+        with via("cli"):
+            enable_process_rules()
     finally:
         clock.set_now(None)
     return DemoResult(tickets=created, customers=len(customer_rows), accounts=org.accounts, credentials=credentials,

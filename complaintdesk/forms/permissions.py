@@ -14,6 +14,7 @@ user) have no restrictions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -61,10 +62,21 @@ def form_field_rights(user: User | None, form_id: int | None) -> FieldRights:
     return FieldRights(frozenset(hidden), frozenset(read_only))
 
 
+# Further sources of restrictions, e.g. the workflow engine's rights of the node the ticket is at:
+# ``fn(user, ticket) -> FieldRights | None``; their restrictions add to the roles' ones.
+RIGHTS_SOURCES: list[Callable[[User | None, Ticket], FieldRights | None]] = []
+
+
 def field_rights(user: User | None, ticket: Ticket) -> FieldRights:
-    """The effective rights of ``user`` on the form fields of ``ticket`` (roles; workflow nodes
-    will narrow them further here)."""
+    """The effective rights of ``user`` on the form fields of ``ticket`` (roles, narrowed further
+    by every registered ``RIGHTS_SOURCES`` function such as the workflow node's rights)."""
     version = ticket.form_version if ticket.form_version_id is not None else None
     if version is None:
         return NO_RESTRICTIONS
-    return form_field_rights(user, version.form_id)
+    rights = form_field_rights(user, version.form_id)
+    for source in RIGHTS_SOURCES:
+        extra = source(user, ticket)
+        if extra is not None:
+            hidden = rights.hidden | extra.hidden
+            rights = FieldRights(hidden, (rights.read_only | extra.read_only) - hidden)
+    return rights

@@ -8,12 +8,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from complaintdesk.core.schemas import UserRef
-
-
-class CategoryRef(Schema):
-    id: int
-    key: str
-    name: str
+from complaintdesk.tickets.schemas import CategoryRef
 
 
 class VersionRef(Schema):
