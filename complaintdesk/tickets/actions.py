@@ -402,6 +402,10 @@ def _check_transition(ticket: Ticket, to_status: str) -> None:
             f"Cannot move a ticket from {ticket.status} to {to_status}",
             details={"from": ticket.status, "to": to_status, "allowed": list(allowed)},
         )
+    if to_status == TicketStatus.REOPENED:
+        from complaintdesk.sla.reopen import check_reopen_window  # later than N days: a follow-up ticket
+
+        check_reopen_window(ticket)
 
 
 def do_transition_ticket(ticket: Ticket, *, actor: User | None, to_status: str, reason: str = "") -> Ticket:
