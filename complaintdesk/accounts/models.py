@@ -76,6 +76,9 @@ class User(AbstractUser):
     teams = models.ManyToManyField(Team, blank=True, related_name="members")
     roles = models.ManyToManyField(Role, blank=True, related_name="users")
     availability = models.CharField(max_length=16, choices=Availability.choices, default=Availability.ON_DUTY)
+    # Weekly working hours in the organisation's time zone, for assignment: {"1": [["09:00", "18:00"]], ...}
+    # (ISO weekday 1 = Monday). Empty: no restriction (always within working hours).
+    working_hours = models.JSONField(default=dict, blank=True)
     language = models.CharField(max_length=10, blank=True, default="")
 
     def __str__(self) -> str:
@@ -84,6 +87,36 @@ class User(AbstractUser):
     @property
     def label(self) -> str:
         return self.display_name or self.username
+
+
+class UserSkill(models.Model):
+    """What a user is skilled at, for skill-based assignment: a complaint category (with its
+    subcategories), a product line or one product. ``level`` 1-5 ranks the skilled (higher first)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="skills")
+    category = models.ForeignKey("tickets.Category", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="+")
+    product_line = models.ForeignKey("customers.ProductLine", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="+")
+    product = models.ForeignKey("customers.Product", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="+")
+    level = models.PositiveSmallIntegerField(default=3)
+
+    class Meta:
+        ordering = ["user_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(category__isnull=False, product_line__isnull=True, product__isnull=True)
+                    | models.Q(category__isnull=True, product_line__isnull=False, product__isnull=True)
+                    | models.Q(category__isnull=True, product_line__isnull=True, product__isnull=False)
+                ),
+                name="user_skill_exactly_one_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"skill#{self.pk} of {self.user_id}"
 
 
 class ApiToken(models.Model):
