@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "complaintdesk.notifications",
     "complaintdesk.insights",
     "complaintdesk.improvement",
+    "complaintdesk.transfer",
 ]
 
 MIDDLEWARE = [
@@ -185,6 +186,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# The web app's build (frontend/ -> complaintdesk/static/app/, see docs/ui.md); absent on a Python-only checkout.
+STATICFILES_DIRS = [d for d in [BASE_DIR / "static"] if d.is_dir()]
+# Vite puts a content hash in every asset name: browsers may cache them for good.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^/static/app/assets/"
 MEDIA_ROOT = Path(_env("CD_MEDIA_DIR", str(DATA_DIR / "media"))).resolve()
 MEDIA_URL = "/media/"
 STORAGES = {
@@ -230,6 +235,16 @@ PUBLIC_SUBMISSIONS_PER_MINUTE = int(_env("CD_PUBLIC_SUBMISSIONS_PER_MINUTE", "10
 PUBLIC_SUBMISSION_MAX_BYTES = int(_env("CD_PUBLIC_SUBMISSION_MAX_BYTES", str(64 * 1024)))
 PUBLIC_UPLOADS_PER_MINUTE = int(_env("CD_PUBLIC_UPLOADS_PER_MINUTE", "30"))
 PUBLIC_UPLOAD_MAX_BYTES = int(_env("CD_PUBLIC_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# --- notifications (outgoing email over SMTP; docs/notifications.md) -------------------------------
+EMAIL_HOST = _env("CD_SMTP_HOST")  # empty: email is not configured (deliveries are recorded as skipped)
+EMAIL_PORT = int(_env("CD_SMTP_PORT", "25"))
+EMAIL_HOST_USER = _env("CD_SMTP_USER")
+EMAIL_HOST_PASSWORD = _env("CD_SMTP_PASSWORD")
+EMAIL_USE_TLS = _env_bool("CD_SMTP_TLS", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = _env("CD_SMTP_FROM", "complaintdesk@localhost")
+PUBLIC_URL = _env("CD_PUBLIC_URL").rstrip("/")  # links in notifications (https://complaints.example.com)
 
 LOGGING = {
     "version": 1,
