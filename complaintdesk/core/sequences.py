@@ -24,3 +24,23 @@ def next_value(key: str) -> int:
         row = cursor.fetchone()
     assert row is not None
     return int(row[0])
+
+
+def reserve_values(key: str, count: int) -> range:
+    """Take ``count`` consecutive values of the counter ``key`` at once (bulk imports); must run
+    inside the caller's transaction. Returns the range of values taken."""
+    if count < 1:
+        return range(0)
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("reserve_values must run inside transaction.atomic()")
+    table = connection.ops.quote_name(Sequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (key, value) VALUES (%s, %s) "
+            f"ON CONFLICT (key) DO UPDATE SET value = {table}.value + %s RETURNING value",
+            [key, count, count],
+        )
+        row = cursor.fetchone()
+    assert row is not None
+    last = int(row[0])
+    return range(last - count + 1, last + 1)

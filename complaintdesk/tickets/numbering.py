@@ -58,3 +58,12 @@ def next_ticket_number(pattern: str, at_local: datetime) -> str:
     """Take the next number for the local date ``at_local``; call inside the ticket transaction."""
     key = "ticket:" + _render(pattern, at_local, None)
     return _render(pattern, at_local, next_value(key))
+
+
+def next_ticket_numbers(pattern: str, at_local: datetime, count: int) -> list[str]:
+    """Take ``count`` consecutive numbers for the local date ``at_local`` in one statement (bulk
+    imports); call inside the tickets' transaction."""
+    from complaintdesk.core.sequences import reserve_values
+
+    key = "ticket:" + _render(pattern, at_local, None)
+    return [_render(pattern, at_local, seq) for seq in reserve_values(key, count)]
