@@ -1,11 +1,13 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import path, re_path
 
 from complaintdesk.api import api
-from complaintdesk.core.views import home
+from complaintdesk.web.views import spa
 
 urlpatterns = [
-    path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    # The web app's paths (history-mode routing); api/, admin/, static/ and media/ are never the app.
+    path("", spa, name="home"),
+    re_path(r"^(?!(?:api|admin|static|media)(?:/|$))(?P<path>.+)$", spa, name="web-app"),
 ]

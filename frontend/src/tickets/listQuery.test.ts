@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+import { apiParams, defaultState, queryFromState, sortFromTable, stateFromQuery, tableSort } from './listQuery'
+
+describe('ticket list URL state', () => {
+  it('round-trips through the URL', () => {
+    const state = { ...defaultState(), q: '手机', status: ['new', 'in_progress'], priority: ['P1'], openOnly: true,
+      sort: 'resolution_due_at' as const, page: 3, pageSize: 50 }
+    const query = queryFromState(state)
+    expect(query).toEqual({ q: '手机', status: 'new,in_progress', priority: 'P1', open: '1', sort: 'resolution_due_at', page: '3', size: '50' })
+    expect(stateFromQuery(query as Record<string, string>)).toEqual(state)
+  })
+  it('keeps a plain list URL plain', () => {
+    expect(queryFromState(defaultState())).toEqual({})
+  })
+  it('drops unknown and malformed values instead of sending them to the API', () => {
+    const state = stateFromQuery({ status: ['new', 'bogus', 'new'], priority: 'P9', page: '-2', size: '7', sort: 'DROP TABLE' })
+    expect(state.status).toEqual(['new'])
+    expect(state.priority).toEqual([])
+    expect(state.page).toBe(1)
+    expect(state.pageSize).toBe(20)
+    expect(state.sort).toBe('-created_at')
+  })
+  it('builds API parameters with repeated list filters', () => {
+    expect(apiParams({ ...defaultState(), q: '  x  ', channel: ['phone'] })).toEqual({
+      q: 'x', channel: ['phone'], sort: '-created_at', page: 1, page_size: 20,
+    })
+  })
+  it('maps table sorting to API sort names', () => {
+    expect(sortFromTable('priority', 'ascending')).toBe('priority')
+    expect(sortFromTable('created_at', 'descending')).toBe('-created_at')
+    expect(sortFromTable('resolution_due_at', 'descending')).toBe('resolution_due_at')
+    expect(sortFromTable('subject', 'ascending')).toBe('-created_at')
+    expect(sortFromTable('number', null)).toBe('-created_at')
+    expect(tableSort('-priority')).toEqual({ prop: 'priority', order: 'descending' })
+  })
+})

@@ -1,0 +1,116 @@
+/**
+ * The ticket list's state lives in the URL (so reload, back and shared links keep the view):
+ * these functions turn the route query into filters, filters into API parameters, and back.
+ */
+import type { LocationQuery, LocationQueryRaw } from 'vue-router'
+import { CHANNEL_VALUES, PRIORITY_VALUES, STATUS_VALUES } from './labels'
+
+type QueryValue = LocationQuery[string] | undefined
+
+export const PAGE_SIZES = [20, 50, 100] as const
+export const DEFAULT_PAGE_SIZE = 20
+export const SORTS = ['-created_at', 'created_at', 'priority', '-priority', 'resolution_due_at', 'number', '-number'] as const
+export type Sort = (typeof SORTS)[number]
+
+export interface TicketListState {
+  q: string
+  status: string[]
+  priority: string[]
+  channel: string[]
+  openOnly: boolean
+  sort: Sort
+  page: number
+  pageSize: number
+}
+
+export function defaultState(): TicketListState {
+  return { q: '', status: [], priority: [], channel: [], openOnly: false, sort: '-created_at', page: 1, pageSize: DEFAULT_PAGE_SIZE }
+}
+
+function list(value: QueryValue, allowed: readonly string[]): string[] {
+  const raw = Array.isArray(value) ? value : value == null ? [] : [value]
+  const out: string[] = []
+  for (const item of raw) {
+    for (const part of String(item ?? '').split(',')) {
+      if (allowed.includes(part) && !out.includes(part)) out.push(part)
+    }
+  }
+  return out
+}
+
+function first(value: QueryValue): string {
+  const v = Array.isArray(value) ? value[0] : value
+  return v == null ? '' : String(v)
+}
+
+function positiveInt(value: QueryValue, fallback: number, max: number): number {
+  const n = Number.parseInt(first(value), 10)
+  return Number.isFinite(n) && n >= 1 && n <= max ? n : fallback
+}
+
+/** Unknown or malformed values fall back to defaults instead of reaching the API as a 422. */
+export function stateFromQuery(query: LocationQuery): TicketListState {
+  const d = defaultState()
+  const sort = first(query.sort)
+  const size = positiveInt(query.size, d.pageSize, 200)
+  return {
+    q: first(query.q).slice(0, 200),
+    status: list(query.status, STATUS_VALUES),
+    priority: list(query.priority, PRIORITY_VALUES),
+    channel: list(query.channel, CHANNEL_VALUES),
+    openOnly: first(query.open) === '1',
+    sort: (SORTS as readonly string[]).includes(sort) ? (sort as Sort) : d.sort,
+    page: positiveInt(query.page, 1, 1_000_000),
+    pageSize: (PAGE_SIZES as readonly number[]).includes(size) ? size : d.pageSize,
+  }
+}
+
+/** Only what differs from the defaults, so a plain list has a plain URL. */
+export function queryFromState(state: TicketListState): LocationQueryRaw {
+  const d = defaultState()
+  const query: LocationQueryRaw = {}
+  if (state.q.trim()) query.q = state.q.trim()
+  if (state.status.length) query.status = state.status.join(',')
+  if (state.priority.length) query.priority = state.priority.join(',')
+  if (state.channel.length) query.channel = state.channel.join(',')
+  if (state.openOnly) query.open = '1'
+  if (state.sort !== d.sort) query.sort = state.sort
+  if (state.page !== 1) query.page = String(state.page)
+  if (state.pageSize !== d.pageSize) query.size = String(state.pageSize)
+  return query
+}
+
+export interface TicketListParams {
+  q?: string
+  status?: string[]
+  priority?: string[]
+  channel?: string[]
+  open_only?: boolean
+  sort: string
+  page: number
+  page_size: number
+}
+
+export function apiParams(state: TicketListState): TicketListParams {
+  const params: TicketListParams = { sort: state.sort, page: state.page, page_size: state.pageSize }
+  if (state.q.trim()) params.q = state.q.trim()
+  if (state.status.length) params.status = state.status
+  if (state.priority.length) params.priority = state.priority
+  if (state.channel.length) params.channel = state.channel
+  if (state.openOnly) params.open_only = true
+  return params
+}
+
+/** Element Plus table sort event → our sort key (columns map to the API's sort names). */
+export function sortFromTable(prop: string | null, order: 'ascending' | 'descending' | null): Sort {
+  const key = prop === 'created_at' ? 'created_at' : prop === 'priority' ? 'priority' : prop === 'resolution_due_at' ? 'resolution_due_at' : prop === 'number' ? 'number' : null
+  if (!key || !order) return '-created_at'
+  if (key === 'resolution_due_at') return 'resolution_due_at'
+  const sort = order === 'descending' ? `-${key}` : key
+  return (SORTS as readonly string[]).includes(sort) ? (sort as Sort) : '-created_at'
+}
+
+export function tableSort(sort: Sort): { prop: string; order: 'ascending' | 'descending' } {
+  const desc = sort.startsWith('-')
+  return { prop: desc ? sort.slice(1) : sort, order: desc ? 'descending' : 'ascending' }
+}

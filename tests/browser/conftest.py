@@ -1,0 +1,91 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a live server of the built web app.
+
+They need ``/usr/bin/chromium`` (CI installs it, see ``.ci/run``) and the front-end build
+(``make frontend``; ``make test`` builds it first). Without Chromium they are skipped with that
+reason; a missing build is a failure, because it would hide a broken UI.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.apps import apps as django_apps
+from django.conf import settings
+
+# Playwright's sync API runs an event loop in this thread; Django would then refuse the ORM calls
+# the tests make between page steps (set-up through actions). They are plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CD_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
+BUILD_INDEX = Path(settings.BASE_DIR) / "static" / "app" / "index.html"
+
+# Data migrations seed roles and categories; a transactional (live server) test empties the
+# tables afterwards, so each test seeds them again (as tests/test_concurrency.py does).
+SEEDS = (("complaintdesk.accounts.migrations.0002_default_roles", "seed_roles"),
+         ("complaintdesk.tickets.migrations.0002_seed_and_search", "seed_categories"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    skip = None
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        skip = pytest.mark.skip(reason=f"Chromium not installed ({CHROMIUM}); `apt-get install chromium` (CI does)")
+    else:
+        try:
+            import playwright  # noqa: F401
+        except ImportError:
+            skip = pytest.mark.skip(reason="playwright not installed: pip install -e '.[dev]'")
+    if skip is None:
+        return
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _seeded(transactional_db: None) -> None:
+    for module, name in SEEDS:
+        getattr(importlib.import_module(module), name)(django_apps, None)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not BUILD_INDEX.is_file():
+        pytest.fail(f"the web app is not built ({BUILD_INDEX} missing): run `make frontend`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """Where the tests leave a screenshot of every page they visit (CD_SCREENSHOT_DIR, else under CD_DATA_DIR)."""
+    path = Path(os.environ.get("CD_SCREENSHOT_DIR") or settings.DATA_DIR / "screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def new_page(browser: Any, live_server: Any, *, width: int, height: int, locale: str = "zh-CN") -> Any:
+    """A fresh browser context (own cookies and storage) and its page, with console errors collected."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale,
+                                  base_url=live_server.url, timezone_id="Asia/Shanghai")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.console_errors = []  # type: ignore[attr-defined]
+    # Script errors only: "Failed to load resource" is the browser noting an HTTP error status,
+    # which the tests check through what the page shows (a 401 from /me before signing in is normal).
+    page.on("console", lambda msg: msg.type == "error" and not msg.text.startswith("Failed to load resource")
+            and page.console_errors.append(msg.text))
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    return page
