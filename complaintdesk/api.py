@@ -178,6 +178,7 @@ def _register() -> None:
     from complaintdesk.rules.api import router as rules_router
     from complaintdesk.sla.api import router as sla_router
     from complaintdesk.tickets.api import router as tickets_router
+    from complaintdesk.transfer.api import router as transfer_router
     from complaintdesk.workflows.api import router as workflows_router
 
     api.add_router("", accounts_router)
@@ -192,6 +193,7 @@ def _register() -> None:
     api.add_router("", notifications_router)
     api.add_router("", insights_router)
     api.add_router("", improvement_router)
+    api.add_router("", transfer_router)
 
 
 _register()

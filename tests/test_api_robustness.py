@@ -11,82 +11,32 @@ from __future__ import annotations
 import json
 import string
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from complaintdesk.accounts.models import Department, Role, Team
 from complaintdesk.tickets.actions import do_create_ticket
 from complaintdesk.tickets.choices import Channel, Level, Priority, TicketStatus
 from complaintdesk.tickets.queries import SORTS
+from tests.fuzzing import (
+    FEW,
+    FUZZ,
+    assert_well_formed,
+    body,
+    datetimes_text,
+    huge_text,
+    ids,
+    json_values,
+    one_of_or_junk,
+    path_ids,
+    query_value,
+    send,
+)
 
 pytestmark = pytest.mark.django_db
-
-FUZZ = settings(max_examples=40, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                       HealthCheck.data_too_large])
-FEW = settings(FUZZ, max_examples=15)
-
-# --- values ---------------------------------------------------------------------------------
-
-EDGE_INTS = [0, -1, 1, 2**31, 2**53 + 1, 2**63 - 1, 2**63, -(2**63) - 1, 10**30]
-huge_text = st.builds(lambda ch, n: ch * n, st.characters(codec="utf-8", exclude_categories=["Cs"]),
-                      st.sampled_from([51, 101, 201, 301, 2_001, 20_001, 60_000]))
-scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.sampled_from(EDGE_INTS), st.floats(),
-    st.text(max_size=40), huge_text, st.sampled_from(["", " ", "null", "0", "1e309", "P1", "high", "new", "\u202e",
-                                                       "<script>alert(1)</script>", "' OR 1=1 --", "𠜎𠜱𠝹"]),
-)
-json_values = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
-    max_leaves=12,
-)
-aware_or_naive = st.one_of(
-    st.none(), st.just(UTC),
-    st.builds(timezone, st.timedeltas(min_value=-timedelta(hours=23, minutes=59),
-                                      max_value=timedelta(hours=23, minutes=59))),
-)
-datetimes_text = st.one_of(
-    st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59),
-                 timezones=aware_or_naive).map(lambda d: d.isoformat()),
-    st.sampled_from(["0001-01-01T00:00:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59",
-                     "9999-12-31T23:59:59-14:00", "2026-03-10", "2026-02-30", "10000-01-01", "now", "1e10"]),
-    st.text(max_size=30),
-)
-
-
-def one_of_or_junk(*choices: Any) -> st.SearchStrategy[Any]:
-    """A plausible value half of the time (to reach deep validation), anything JSON otherwise."""
-    return st.one_of(st.sampled_from(list(choices)), json_values)
-
-
-def ids(*real: int) -> st.SearchStrategy[Any]:
-    return st.one_of(st.sampled_from(list(real) or [1]), st.sampled_from(EDGE_INTS), json_values)
-
-
-def body(fields: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
-    """Objects with any subset of the endpoint's fields plus unknown keys — or not an object at all."""
-    known = st.fixed_dictionaries({}, optional=fields)
-    extra = st.dictionaries(st.text(max_size=12), json_values, max_size=3)
-    return st.one_of(
-        st.builds(lambda k, e: {**e, **k}, known, extra),
-        known,
-        json_values,
-    )
-
-
-def path_ids(real: int) -> st.SearchStrategy[str]:
-    return st.one_of(
-        st.just(str(real)),
-        st.sampled_from(EDGE_INTS).map(str),
-        st.sampled_from(["abc", "1.5", "-0", "1e3", " 1", "0x10", "١٢"]),
-        st.text(min_size=1, max_size=20),
-    ).map(lambda segment: quote(segment, safe=""))
-
 
 # --- the organisation under test -----------------------------------------------------------
 
@@ -193,25 +143,6 @@ def _path_id(w: World, name: str) -> int:
             "patch_department": w.department_id}.get(name, w.ticket_id)
 
 
-# --- checks ---------------------------------------------------------------------------------
-
-
-def assert_well_formed(response: Any, what: Any) -> None:
-    status = response.status_code
-    assert status < 500, (what, status, response.content[:1000])
-    if 400 <= status < 500:
-        assert response["Content-Type"].startswith("application/json"), (what, status, response.content[:300])
-        payload = response.json()
-        assert isinstance(payload, dict) and {"code", "message", "details"} <= set(payload), (what, payload)
-        assert isinstance(payload["code"], str) and payload["code"], (what, payload)
-        assert isinstance(payload["message"], str), (what, payload)
-
-
-def _send(client: Any, method: str, url: str, raw: bytes | str, content_type: str) -> Any:
-    # generic() sends the bytes as they are; post()/patch() would re-encode them for the charset.
-    return client.client.generic(method.upper(), url, raw, content_type=content_type, **client.headers)
-
-
 ENDPOINT_NAMES = ["create_ticket", "patch_ticket", "assign", "transition", "comment", "link", "merge",
                   "create_customer", "patch_customer", "create_user", "patch_user", "create_role", "patch_role",
                   "create_department", "patch_department", "create_team", "create_token", "create_category",
@@ -231,7 +162,7 @@ def test_random_json_bodies_never_break_the_api(world, name):
     def run(payload: Any, segment: str) -> None:
         url = "/api/v1/" + path.replace("{id}", segment)
         raw = json.dumps(payload)  # NaN and Infinity too: Python's encoder writes them
-        assert_well_formed(_send(api, method, url, raw, "application/json"), (method, url, raw[:300]))
+        assert_well_formed(send(api, method, url, raw, "application/json"), (method, url, raw[:300]))
 
     run()
 
@@ -247,7 +178,7 @@ def test_random_json_bodies_as_an_agent(world, name):
     def run(payload: Any) -> None:
         url = "/api/v1/" + path.replace("{id}", str(world.ticket_id))
         raw = json.dumps(payload)
-        assert_well_formed(_send(api, method, url, raw, "application/json"), (method, url, raw[:300]))
+        assert_well_formed(send(api, method, url, raw, "application/json"), (method, url, raw[:300]))
 
     run()
 
@@ -255,28 +186,23 @@ def test_random_json_bodies_as_an_agent(world, name):
 # --- query strings --------------------------------------------------------------------------
 
 
-def _query_value(values: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    as_text = st.one_of(values, st.sampled_from(EDGE_INTS), st.text(max_size=20), huge_text).map(str)
-    return st.one_of(as_text, st.lists(as_text, min_size=1, max_size=3))
-
-
 def _list_params(w: World) -> st.SearchStrategy[dict[str, Any]]:
     flags = st.sampled_from(["true", "false", "1", "0", "yes", "maybe", ""])
     known = {
-        "page": _query_value(st.integers(min_value=-5, max_value=5)),
-        "page_size": _query_value(st.sampled_from([0, 1, 50, 200, 201])),
-        "status": _query_value(st.sampled_from([s.value for s in TicketStatus])),
-        "priority": _query_value(st.sampled_from(Priority.values)),
-        "channel": _query_value(st.sampled_from(Channel.values)),
-        "sort": _query_value(st.sampled_from([*sorted(SORTS), "-resolution_due_at", "customer__phone", "?"])),
-        "created_from": _query_value(datetimes_text), "created_to": _query_value(datetimes_text),
-        "q": _query_value(st.sampled_from(["屏幕", "%", "_", "\\", "' OR 1=1 --"])),
-        "category_id": _query_value(st.just(w.category_id)), "assignee_id": _query_value(st.just(w.user_id)),
-        "team_id": _query_value(st.just(w.team_id)), "department_id": _query_value(st.just(w.department_id)),
-        "customer_id": _query_value(st.just(w.customer_id)), "tag": _query_value(st.just("vip")),
-        "number": _query_value(st.just("TS202603100001")), "unassigned": _query_value(flags),
-        "overdue": _query_value(flags), "is_repeat": _query_value(flags), "open_only": _query_value(flags),
-        "include_subcategories": _query_value(flags),
+        "page": query_value(st.integers(min_value=-5, max_value=5)),
+        "page_size": query_value(st.sampled_from([0, 1, 50, 200, 201])),
+        "status": query_value(st.sampled_from([s.value for s in TicketStatus])),
+        "priority": query_value(st.sampled_from(Priority.values)),
+        "channel": query_value(st.sampled_from(Channel.values)),
+        "sort": query_value(st.sampled_from([*sorted(SORTS), "-resolution_due_at", "customer__phone", "?"])),
+        "created_from": query_value(datetimes_text), "created_to": query_value(datetimes_text),
+        "q": query_value(st.sampled_from(["屏幕", "%", "_", "\\", "' OR 1=1 --"])),
+        "category_id": query_value(st.just(w.category_id)), "assignee_id": query_value(st.just(w.user_id)),
+        "team_id": query_value(st.just(w.team_id)), "department_id": query_value(st.just(w.department_id)),
+        "customer_id": query_value(st.just(w.customer_id)), "tag": query_value(st.just("vip")),
+        "number": query_value(st.just("TS202603100001")), "unassigned": query_value(flags),
+        "overdue": query_value(flags), "is_repeat": query_value(flags), "open_only": query_value(flags),
+        "include_subcategories": query_value(flags),
     }
     return st.builds(lambda k, e: {**e, **k}, st.fixed_dictionaries({}, optional=known),
                      st.dictionaries(st.text(string.ascii_letters, min_size=1, max_size=8), st.text(max_size=8),
@@ -305,7 +231,7 @@ def test_random_queries_on_other_lists(world, path):
     params = st.dictionaries(
         st.sampled_from(["page", "page_size", "q", "tier", "phone", "department_id", "role", "team_id", "active",
                          "actor_id", "object_type", "object_id", "line_id", "all"]),
-        _query_value(st.sampled_from([1, "true", "vip", "agent"])), max_size=5)
+        query_value(st.sampled_from([1, "true", "vip", "agent"])), max_size=5)
 
     @FEW
     @given(params=params)
@@ -355,7 +281,7 @@ def test_malformed_raw_bodies_never_break_the_api(world, name):
     @FUZZ
     @given(raw=raw_bodies, content_type=content_types)
     def run(raw: str | bytes, content_type: str) -> None:
-        assert_well_formed(_send(api, method, url, raw, content_type), (method, url, content_type, raw[:200]))
+        assert_well_formed(send(api, method, url, raw, content_type), (method, url, content_type, raw[:200]))
 
     run()
 
@@ -372,7 +298,7 @@ def test_random_uploads_never_break_the_api(world):
         boundary = "h5-boundary-7MA4YWxkTrZu0gW"
         raw = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
                "Content-Type: application/octet-stream\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
-        response = _send(api, "post", f"/api/v1/tickets/{world.ticket_id}/attachments", raw,
+        response = send(api, "post", f"/api/v1/tickets/{world.ticket_id}/attachments", raw,
                          f"multipart/form-data; boundary={boundary}")
         assert_well_formed(response, (name, content[:50]))
 
@@ -406,11 +332,11 @@ def test_non_standard_json_is_refused_before_it_reaches_the_database(world):
     url = f"/api/v1/tickets/{world.ticket_id}"
     for raw in ('{"data": {"n": NaN}}', '{"data": {"n": -Infinity}}', '{"data": {"n": 1e999}}',
                 '{"data": {"\\udfff": 1}}', '{"subject": "x", "data": {"k": "\\ud83d"}}'):
-        response = _send(api, "patch", url, raw, "application/json")
+        response = send(api, "patch", url, raw, "application/json")
         assert response.status_code == 400, (raw, response.content)
         assert response.json()["code"] == "bad_request"
     # A surrogate pair is one ordinary character.
-    response = _send(api, "patch", url, '{"data": {"emoji": "\\ud83d\\ude00"}}', "application/json")
+    response = send(api, "patch", url, '{"data": {"emoji": "\\ud83d\\ude00"}}', "application/json")
     assert response.status_code == 200, response.content
     assert response.json()["data"]["emoji"] == "😀"
 
@@ -438,4 +364,4 @@ REGRESSIONS = [
 def test_inputs_that_once_crashed_the_api(world, method, path, raw, content_type):
     api = world.org.client(world.org.admin)
     url = "/api/v1/" + path.format(role_id=world.role_id, user_id=world.user_id)
-    assert_well_formed(_send(api, method, url, raw, content_type), (method, url[:80]))
+    assert_well_formed(send(api, method, url, raw, content_type), (method, url[:80]))

@@ -89,13 +89,13 @@ class Server:
 @pytest.fixture
 def server(transactional_db: None) -> Iterator[Server]:
     """A threaded live server sharing the test database."""
-    thread = _ServerThread("127.0.0.1", static_handler=lambda handler: handler)
+    thread = _ServerThread("127.0.0.1", static_handler=lambda handler: handler)  # type: ignore[arg-type]
     thread.daemon = True
     thread.start()
     thread.is_ready.wait()
     if thread.error:
         raise thread.error
-    yield Server(f"http://127.0.0.1:{thread.port}", thread.httpd)
+    yield Server(f"http://127.0.0.1:{thread.port}", thread.httpd)  # type: ignore[arg-type]
     thread.terminate()
 
 
@@ -225,7 +225,7 @@ def test_same_channel_message_posted_by_50_clients_at_once_makes_one_ticket(serv
     ticket = tickets.get()
     assert TicketEvent.objects.filter(ticket=ticket, type=EventType.CREATED).count() == 1
     # The losers' rolled-back transactions returned their numbers: the one ticket is the day's first.
-    assert NUMBER.match(ticket.number) and int(NUMBER.match(ticket.number)["seq"]) == 1  # type: ignore[index]
+    assert NUMBER.match(ticket.number) and int(NUMBER.match(ticket.number)["seq"]) == 1  # type: ignore[index,unused-ignore]
 
 
 def test_200_distinct_posts_make_200_tickets_with_gap_free_numbers(server, org, caplog):

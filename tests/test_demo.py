@@ -185,6 +185,24 @@ def test_demo_fills_many_tickets_through_the_shipped_forms(demo):
     assert Upload.objects.exists()
 
 
+def test_after_the_demo_new_complaints_start_their_process(demo, django_capture_on_commit_callbacks):
+    """The demo switches on the shipped process rules: a complaint taken in the demo UI gets a process."""
+    from complaintdesk.rules.models import Rule
+    from complaintdesk.tickets.actions import do_create_ticket
+    from complaintdesk.workflows.models import ProcessInstance, WorkItem
+
+    process_rules = Rule.objects.filter(is_shipped=True, actions__0__type="start_process")
+    assert process_rules.count() == 3 and all(rule.enabled for rule in process_rules)
+    agent = User.objects.filter(roles__key="agent", is_active=True).order_by("pk").first()
+    customer = Customer.objects.order_by("pk").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket, _ = do_create_ticket(actor=agent, subject="服务态度差，电话多次无人接听", channel=Channel.PHONE,
+                                     customer=customer, priority="P4")
+    instance = ProcessInstance.objects.get(ticket=ticket)
+    assert instance.version.definition.key == "standard_complaint"
+    assert WorkItem.objects.filter(ticket=ticket, state__in=["ready", "claimed"]).exists()
+
+
 def test_command_seeds_and_prints_working_logins(db, data_dir):
     out = StringIO()
     call_command("demo", "--tickets", "30", "--customers", "15", "--seed", "3", stdout=out)

@@ -129,3 +129,28 @@ def test_every_request_body_is_a_named_schema():
         if media is not None and "$ref" not in media.get("schema", {}):
             inline.append(f"{method.upper()} {path}")
     assert not inline, inline
+
+
+def test_schema_class_names_are_unique_across_apps():
+    """OpenAPI components are keyed by class name: two apps' ``VersionOut`` would silently describe
+    one endpoint with the other's shape (and the generated UI client with it)."""
+    import importlib
+    import pkgutil
+
+    from ninja import Schema
+
+    import complaintdesk
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for module_info in pkgutil.walk_packages(complaintdesk.__path__, "complaintdesk."):
+        name = module_info.name
+        if ".tests" in name or ".migrations" in name or not name.endswith((".schemas", ".api")):
+            continue
+        module = importlib.import_module(name)
+        for obj in vars(module).values():
+            if isinstance(obj, type) and issubclass(obj, Schema) and obj.__module__ == name:
+                where = seen.setdefault(obj.__name__, name)
+                if where != name:
+                    clashes.append(f"{obj.__name__}: {where} and {name}")
+    assert not clashes, clashes

@@ -18,6 +18,7 @@ import json
 import random
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -246,12 +247,31 @@ def leaf_strategy(pool_ids: dict[str, list[int]]) -> st.SearchStrategy[dict[str,
         elif op == "any_keyword":
             value = draw(st.lists(st.sampled_from([f for f in FRAGMENTS if f.strip()]), min_size=1, max_size=3))
         elif op == "between":
-            value = sorted(draw(st.lists(one, min_size=2, max_size=2)))
+            value = _ordered_pair(draw(st.lists(one, min_size=2, max_size=2)))
         else:
             value = draw(one)
         return {"field": name, "op": op, "value": value}
 
     return leaf()
+
+
+def _ordered_pair(pair: list[Any]) -> list[Any]:
+    """Low end first. Moments are ordered as instants, not as text: '...15:59:59.9995Z' sorts before
+    '...23:59:59.999+08:00' as text but is the later instant (the parser then rightly refuses it)."""
+
+    def instant(value: Any) -> float:
+        if not isinstance(value, str):
+            raise TypeError(value)
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+        return moment.timestamp()
+
+    try:
+        keys = [instant(v) for v in pair]
+    except (TypeError, ValueError):
+        return sorted(pair)
+    return [v for _, v in sorted(zip(keys, pair, strict=True), key=lambda kv: kv[0])]
 
 
 def condition_strategy(pool_ids: dict[str, list[int]]) -> st.SearchStrategy[dict[str, Any]]:
