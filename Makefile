@@ -24,8 +24,11 @@ FRONTEND_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/inde
 HAVE_NODE := $(shell command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && echo yes)
 NODE_MISSING := Node.js 20+ and npm are needed to build the web front end (https://nodejs.org or your package manager)
 
+# `npm install` with the committed lock file installs exactly its versions. Not `npm ci`: npm 11 refuses this
+# lock file ("Missing: @rollup/rollup-android-arm-eabi@") because of vitest's nested rollup and its optional
+# per-platform packages, although `npm install` leaves the lock unchanged.
 $(FRONTEND_DEPS): frontend/package-lock.json
-	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	cd frontend && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(FRONTEND_BUILD): $(FRONTEND_DEPS) $(FRONTEND_SOURCES)
