@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import socket
 import threading
 import time
@@ -23,6 +24,10 @@ from aiosmtpd.controller import Controller
 
 from complaintdesk.core.outbox import deliver_due as deliver_outbox
 from complaintdesk.notifications.delivery import deliver_due as deliver_notifications
+
+# aiosmtpd logs every connection at INFO from its own thread, sometimes after pytest has closed the
+# captured stream ("--- Logging error ---" in the output); its warnings and errors still show.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 def _free_port() -> int:
