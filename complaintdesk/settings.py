@@ -257,6 +257,8 @@ LOGGING = {
         # Configured here so run_huey adds no second handler; one line per task run is noise at
         # INFO (the consumer's start-up and failures still show). CD_JOB_LOG_LEVEL=INFO to trace.
         "huey": {"handlers": ["console"], "level": _env("CD_JOB_LOG_LEVEL", "WARNING"), "propagate": False},
+        # SpiffWorkflow logs every task state change at INFO (thousands of lines for the demo alone).
+        "spiff": {"level": _env("CD_ENGINE_LOG_LEVEL", "WARNING")},
     },
 }
 

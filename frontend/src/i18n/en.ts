@@ -41,7 +41,7 @@ const en: Messages<typeof zhCN> = {
   priority: { P1: 'P1 Urgent', P2: 'P2 High', P3: 'P3 Medium', P4: 'P4 Low' },
   channel: {
     web_form: 'Web form', api: 'API', email: 'Email', phone: 'Phone', wechat: 'WeChat', wecom: 'WeCom',
-    dingtalk: 'DingTalk', mini_program: 'Mini program', store: 'Store', social: 'Social media', sms: 'SMS', other: 'Other',
+    dingtalk: 'DingTalk', mini_program: 'Mini program', store: 'Store', social: 'Social media', sms: 'SMS', import: 'Import', other: 'Other',
   },
   tier: { normal: 'Normal', silver: 'Silver', gold: 'Gold', vip: 'VIP' },
   event: {

@@ -35,7 +35,7 @@ export default {
   priority: { P1: 'P1 紧急', P2: 'P2 高', P3: 'P3 中', P4: 'P4 低' },
   channel: {
     web_form: '网页表单', api: 'API', email: '邮件', phone: '电话', wechat: '微信', wecom: '企业微信',
-    dingtalk: '钉钉', mini_program: '小程序', store: '门店', social: '社交媒体', sms: '短信', other: '其他',
+    dingtalk: '钉钉', mini_program: '小程序', store: '门店', social: '社交媒体', sms: '短信', import: '导入', other: '其他',
   },
   tier: { normal: '普通', silver: '银卡', gold: '金卡', vip: 'VIP' },
   event: {
