@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from complaintdesk.core import clock
 from complaintdesk.tickets.choices import EventType
-from complaintdesk.tickets.models import TicketEvent
+from complaintdesk.tickets.events import record_timeline_event
+
+if TYPE_CHECKING:
+    from complaintdesk.tickets.models import TicketEvent
 
 
 def notification_sent_event(*, ticket_id: int, data: dict[str, Any]) -> TicketEvent:
     """The customer was told (or could not be: ``data["status"] == "skipped"`` with the reason)."""
-    return TicketEvent.objects.create(ticket_id=ticket_id, type=EventType.NOTIFICATION_SENT, actor=None,
-                                      channel="system", created_at=clock.now(), data=data)
+    return record_timeline_event(ticket_id=ticket_id, type_=EventType.NOTIFICATION_SENT, channel="system",
+                                 data=data)

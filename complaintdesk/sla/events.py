@@ -5,21 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from complaintdesk.core.context import current_channel
 from complaintdesk.tickets.choices import EventType
+from complaintdesk.tickets.events import record_timeline_event, timeline_row
 from complaintdesk.tickets.models import Ticket, TicketEvent
 
 
 def build_event(ticket_id: int, type_: str, at: datetime, data: dict[str, Any]) -> TicketEvent:
     """An unsaved timeline row (the sweep inserts many at once)."""
-    return TicketEvent(ticket_id=ticket_id, type=type_, actor=None, channel=current_channel(), created_at=at,
-                       data=data)
+    return timeline_row(ticket_id=ticket_id, type_=type_, at=at, data=data)
 
 
 def _event(ticket: Ticket, type_: str, at: datetime, data: dict[str, Any]) -> TicketEvent:
-    row = build_event(ticket.pk, type_, at, data)
-    row.save(force_insert=True)
-    return row
+    return record_timeline_event(ticket_id=ticket.pk, type_=type_, at=at, data=data)
 
 
 def sla_applied_event(*, ticket: Ticket, at: datetime, data: dict[str, Any]) -> TicketEvent:

@@ -3,12 +3,11 @@ attachments, links, merge, timeline; plus the category taxonomy."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 from django.http import FileResponse, HttpRequest
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
@@ -39,6 +38,7 @@ from complaintdesk.tickets.schemas import (
     LinkIn,
     LinkOut,
     MergeIn,
+    TicketFilterParams,
     TicketIn,
     TicketOut,
     TicketPage,
@@ -189,24 +189,7 @@ def _customer_for_intake(payload: TicketIn, actor: User) -> Customer | None:
 # --- tickets ------------------------------------------------------------------------------
 
 
-class TicketListParams(Schema):
-    status: list[str] | None = None
-    category_id: int | None = None
-    priority: list[str] | None = None
-    channel: list[str] | None = None
-    assignee_id: int | None = None
-    unassigned: bool | None = None
-    team_id: int | None = None
-    department_id: int | None = None
-    customer_id: int | None = None
-    tag: str | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
-    overdue: bool | None = None
-    is_repeat: bool | None = None
-    open_only: bool | None = None
-    number: str | None = None
-    q: str | None = None
+class TicketListParams(TicketFilterParams):
     sort: str = "-created_at"
     page: int = 1
     page_size: int = 50

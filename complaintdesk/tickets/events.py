@@ -4,19 +4,36 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from complaintdesk.core import clock
 from complaintdesk.core.context import current_channel
 from complaintdesk.tickets.choices import EventType
 from complaintdesk.tickets.models import Ticket, TicketEvent
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from complaintdesk.accounts.models import User
 
 
+def timeline_row(*, ticket_id: int, type_: str, data: dict[str, Any], actor: User | None = None,
+                 at: datetime | None = None, channel: str | None = None) -> TicketEvent:
+    """An unsaved timeline entry (bulk writers insert many at once); ``at`` defaults to now and
+    ``channel`` to the current request's channel."""
+    return TicketEvent(ticket_id=ticket_id, type=type_, actor=actor, channel=channel or current_channel(),
+                       created_at=at or clock.now(), data=data)
+
+
+def record_timeline_event(*, ticket_id: int, type_: str, data: dict[str, Any], actor: User | None = None,
+                          at: datetime | None = None, channel: str | None = None) -> TicketEvent:
+    """Append an entry to a ticket's timeline. Other apps (workflows, SLA, rules, notifications,
+    improvement) write their timeline entries through this, inside their action's transaction."""
+    row = timeline_row(ticket_id=ticket_id, type_=type_, data=data, actor=actor, at=at, channel=channel)
+    row.save(force_insert=True)
+    return row
+
+
 def _event(ticket: Ticket, type_: str, actor: User | None, data: dict[str, Any]) -> TicketEvent:
-    return TicketEvent.objects.create(
-        ticket=ticket, type=type_, actor=actor, channel=current_channel(), created_at=ticket.updated_at,
-        data=data,
-    )
+    return record_timeline_event(ticket_id=ticket.pk, type_=type_, actor=actor, at=ticket.updated_at, data=data)
 
 
 def ticket_created_event(*, ticket: Ticket, actor: User | None) -> TicketEvent:

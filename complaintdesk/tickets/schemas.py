@@ -225,3 +225,25 @@ class UploadOut(Schema):
     name: str
     size: int
     content_type: str
+
+
+class TicketFilterParams(Schema):
+    """The filters of the ticket list (``GET /tickets``); the Excel export takes the same ones."""
+
+    status: list[str] | None = None
+    category_id: int | None = None
+    priority: list[str] | None = None
+    channel: list[str] | None = None
+    assignee_id: int | None = None
+    unassigned: bool | None = None
+    team_id: int | None = None
+    department_id: int | None = None
+    customer_id: int | None = None
+    tag: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    overdue: bool | None = None
+    is_repeat: bool | None = None
+    open_only: bool | None = None
+    number: str | None = None
+    q: str | None = None

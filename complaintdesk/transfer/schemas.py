@@ -9,6 +9,7 @@ from ninja import Schema
 from pydantic import Field
 
 from complaintdesk.core.schemas import UserRef
+from complaintdesk.tickets.schemas import TicketFilterParams
 
 
 class TargetOut(Schema):
@@ -76,22 +77,10 @@ class MappingIn(Schema):
     mapping: dict[str, Any] = Field(description="列映射、值映射、默认值等，见 docs/migration.md / the import mapping")
 
 
-class ExportFilters(Schema):
-    status: list[str] | None = None
-    category_id: int | None = None
-    priority: list[str] | None = None
-    channel: list[str] | None = None
-    assignee_id: int | None = None
-    unassigned: bool | None = None
-    team_id: int | None = None
-    department_id: int | None = None
-    customer_id: int | None = None
+class ExportFilters(TicketFilterParams):
+    """The ticket list's filters, with lengths bounded (an export job stores them)."""
+
     tag: str | None = Field(default=None, max_length=50)
-    created_from: datetime | None = None
-    created_to: datetime | None = None
-    overdue: bool | None = None
-    is_repeat: bool | None = None
-    open_only: bool | None = None
     number: str | None = Field(default=None, max_length=40)
     q: str | None = Field(default=None, max_length=200)
 

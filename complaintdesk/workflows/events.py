@@ -5,20 +5,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from complaintdesk.core import clock
-from complaintdesk.core.context import current_channel
 from complaintdesk.tickets.choices import EventType
-from complaintdesk.tickets.models import TicketEvent
+from complaintdesk.tickets.events import record_timeline_event
 
 if TYPE_CHECKING:
     from complaintdesk.accounts.models import User
-    from complaintdesk.tickets.models import Ticket
+    from complaintdesk.tickets.models import Ticket, TicketEvent
     from complaintdesk.workflows.models import ProcessInstance, WorkItem
 
 
 def _event(ticket_id: int, type_: str, actor: User | None, data: dict[str, Any]) -> TicketEvent:
-    return TicketEvent.objects.create(ticket_id=ticket_id, type=type_, actor=actor, channel=current_channel(),
-                                      created_at=clock.now(), data=data)
+    return record_timeline_event(ticket_id=ticket_id, type_=type_, actor=actor, data=data)
 
 
 def _item_data(item: WorkItem, **extra: Any) -> dict[str, Any]:

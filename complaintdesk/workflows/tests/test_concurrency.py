@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
-from django.apps import apps as django_apps
 from django.db import connection
 
 from complaintdesk.accounts.actions import do_create_api_token
@@ -20,31 +18,14 @@ from complaintdesk.tickets.models import TicketEvent
 from complaintdesk.workflows import actions as A
 from complaintdesk.workflows.models import ProcessInstance, WorkItem
 from complaintdesk.workflows.tests import fixtures as F
-from tests.test_concurrency import Server, _ServerThread
+from tests import test_concurrency as live
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-SEEDS = (("complaintdesk.accounts.migrations.0002_default_roles", "seed_roles"),
-         ("complaintdesk.tickets.migrations.0002_seed_and_search", "seed_categories"))
-
-
-@pytest.fixture(autouse=True)
-def _seeded(transactional_db: None) -> None:
-    for module, name in SEEDS:
-        getattr(importlib.import_module(module), name)(django_apps, None)
-
-
-@pytest.fixture
-def server(transactional_db: None) -> Iterator[Server]:
-    """The threaded live server of tests/test_concurrency.py (a worker pool sharing the test database)."""
-    thread = _ServerThread("127.0.0.1", static_handler=lambda handler: handler)  # type: ignore[arg-type]
-    thread.daemon = True
-    thread.start()
-    thread.is_ready.wait()
-    if thread.error:
-        raise thread.error
-    yield Server(f"http://127.0.0.1:{thread.port}", thread.httpd)  # type: ignore[arg-type]
-    thread.terminate()
+# The threaded live server and the re-seeding after each flush, shared with tests/test_concurrency.py.
+Server = live.Server
+server = live.server
+_seeded = live._seeded
 
 
 def race(calls: list[Callable[[], Any]]) -> list[str]:

@@ -4035,7 +4035,10 @@ export interface components {
             /** Name */
             name: string;
         };
-        /** ExportFilters */
+        /**
+         * ExportFilters
+         * @description The ticket list's filters, with lengths bounded (an export job stores them).
+         */
         ExportFilters: {
             /** Assignee Id */
             assignee_id?: number | null;
