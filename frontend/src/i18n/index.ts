@@ -2,6 +2,7 @@ import { createI18n } from 'vue-i18n'
 import type { Locale } from '@/api/errors'
 import zhCN from './zh-CN'
 import en from './en'
+import { withModules } from './modules'
 
 export const LOCALES: { value: Locale; label: string }[] = [
   { value: 'zh-CN', label: '简体中文' },
@@ -26,7 +27,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: initialLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  messages: { 'zh-CN': withModules('zh-CN', zhCN), en: withModules('en', en) },
 })
 
 export function currentLocale(): Locale {

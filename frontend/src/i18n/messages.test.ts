@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import zhCN from './zh-CN'
-import en from './en'
+import zhCNCore from './zh-CN'
+import enCore from './en'
+import { deepMerge, withModules } from './modules'
+
+const zhCN = withModules('zh-CN', zhCNCore)
+const en = withModules('en', enCore)
 import { initialLocale } from './index'
 
 function keys(obj: object, prefix = ''): string[] {
@@ -21,6 +25,10 @@ describe('UI strings', () => {
       expect(get(en, key), key).not.toBe('')
       expect(placeholders(get(en, key)), key).toEqual(placeholders(get(zhCN, key)))
     }
+  })
+  it('merges a feature module over the core strings', () => {
+    const merged = deepMerge({ a: { b: 'x', c: 'y' } }, { a: { c: 'z', d: 'w' }, e: 'v' })
+    expect(merged).toEqual({ a: { b: 'x', c: 'z', d: 'w' }, e: 'v' })
   })
   it('defaults to Chinese and remembers only known languages', () => {
     expect(initialLocale(null)).toBe('zh-CN')
