@@ -26,7 +26,8 @@ from tests.browser.test_workspace import _login, _shot
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # A 1×1 PNG, uploaded as a photo of the damage.
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGA"
+                       "hKmMIQAAAABJRU5ErkJggg==")
 
 
 @pytest.fixture
@@ -56,7 +57,8 @@ class Person:
         self.page = new_page(browser, live_server, width=width, height=height)
         self.ticket = ticket
         _login(self.page, username)
-        self.page.wait_for_url("**/tickets")
+        # Not "**/tickets": the sign-in page's own address (/login?next=/tickets) matches that too.
+        self.page.wait_for_url(lambda url: "/login" not in url)
         self.open()
 
     def open(self) -> None:
@@ -125,13 +127,17 @@ def test_agent_handles_a_complaint_through_the_standard_process(org: Any, people
     # --- the agent finds the ticket by number and starts the process ----------------------------------
     agent = Person(browser, live_server, "agent_a", ticket)
     page = agent.page
-    page.goto("/tickets")
     js_on_list: list[str] = []
     page.on("request", lambda r: r.url.endswith(".js") and js_on_list.append(r.url))
+    page.goto("/inbox")
+    page.get_by_test_id("page-title").wait_for()
+    page.goto("/tickets")
     page.get_by_test_id("ticket-search").fill(ticket.number)
     page.get_by_test_id("ticket-search-button").click()
-    page.wait_for_function("document.querySelectorAll('[data-testid=ticket-table] tbody tr.el-table__row').length === 1")
-    assert not [u for u in js_on_list if "NavigatedViewer" in u], js_on_list  # bpmn-js is not in the list's code
+    page.wait_for_function("document.querySelectorAll('[data-testid=ticket-table] tbody tr.el-table__row')"
+                           ".length === 1")
+    # bpmn-js is not in the inbox's or the list's code (a full load of each page above).
+    assert js_on_list and not [u for u in js_on_list if "NavigatedViewer" in u or "ProcessDiagram" in u], js_on_list
     page.locator("[data-testid=ticket-table] tbody tr.el-table__row").first.click()
     page.wait_for_url(f"**/tickets/{ticket.pk}")
     page.get_by_test_id("process-none").wait_for()
@@ -271,3 +277,50 @@ def test_agent_handles_a_complaint_through_the_standard_process(org: Any, people
     assert pp.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     snap(pp, "phone")
     phone.close()
+
+
+def test_linking_and_merging_tickets(org: Any, live_server: Any, browser: Any, screenshots: Path) -> None:
+    master, _ = do_create_ticket(actor=org.agent_a, subject="屏幕闪烁（首次来电）", customer=org.customer,
+                                 channel="phone")
+    other, _ = do_create_ticket(actor=org.agent_a, subject="同批次手机发热", customer=org.vip, channel="web_form")
+    duplicate, _ = do_create_ticket(actor=org.agent_a, subject="屏幕闪烁（再次来电）", customer=org.customer,
+                                    channel="phone")
+    person = Person(browser, live_server, "agent_a", duplicate)
+    page = person.page
+    links = page.get_by_test_id("links")
+    links.get_by_text("暂无关联工单").wait_for()
+    page.get_by_test_id("process-none").wait_for()
+
+    # Link to an unknown number: said in words; then to the other ticket as related.
+    links.get_by_test_id("link-add").click()
+    page.get_by_test_id("link-number").fill("TS000000000")
+    page.get_by_test_id("link-submit").click()
+    page.get_by_test_id("link-error").filter(has_text="找不到工单 TS000000000").wait_for()
+    page.get_by_test_id("link-number").fill(other.number)
+    page.get_by_test_id("link-submit").click()
+    links.get_by_test_id("link-row").filter(has_text=other.number).wait_for()
+    person.timeline_has("linked")
+    _shot(page, screenshots, "links-01-linked")
+
+    # Unlink (confirmed).
+    links.get_by_test_id("link-row").get_by_text("取消关联").click()
+    page.locator(".el-message-box").get_by_role("button", name="确定").click()
+    links.get_by_text("暂无关联工单").wait_for()
+
+    # Merge into the master (confirmed): the page moves to the master; the duplicate says where it went.
+    links.get_by_test_id("link-merge").click()
+    page.get_by_test_id("link-number").fill(master.number)
+    page.get_by_test_id("link-submit").click()
+    box = page.locator(".el-message-box")
+    assert master.number in box.inner_text() and duplicate.number in box.inner_text()
+    box.get_by_role("button", name="确定").click()
+    page.wait_for_url(f"**/tickets/{master.pk}")
+    page.get_by_test_id("ticket-number").filter(has_text=master.number).wait_for()
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into_id == master.pk
+    page.goto(f"/tickets/{duplicate.pk}")
+    page.get_by_test_id("merged-into").filter(has_text=master.number).wait_for()
+    assert page.get_by_test_id("process-start").count() == 0  # a merged (closed) ticket gets no process
+    assert page.get_by_test_id("link-merge").count() == 0
+    _shot(page, screenshots, "links-02-merged")
+    person.close()
