@@ -26,7 +26,7 @@ const messages: ModuleMessages = {
       },
     },
     action: {
-      title: '待我办理', processOps: '流程操作', pool: '待签收（任务池）', due: '时限 {time}', assignedTo: '办理人：{name}',
+      title: '节点操作', processOps: '流程操作', pool: '待签收（任务池）', due: '时限 {time}', assignedTo: '办理人：{name}',
       claim: '签收', release: '放回任务池', complete: '办理', transfer: '转交', return: '退回', add_signer: '加签',
       urge: '催办', cc: '抄送', withdraw: '撤回', terminate: '终止流程',
       comment: '办理意见', commentRequired: '选择“{outcome}”时必须填写意见', commentPlaceholder: '填写办理意见',
@@ -80,7 +80,7 @@ const messages: ModuleMessages = {
       },
     },
     action: {
-      title: 'My tasks', processOps: 'Process actions', pool: 'To claim (pool)', due: 'Due {time}', assignedTo: 'Assignee: {name}',
+      title: 'Node actions', processOps: 'Process actions', pool: 'To claim (pool)', due: 'Due {time}', assignedTo: 'Assignee: {name}',
       claim: 'Claim', release: 'Release to pool', complete: 'Complete', transfer: 'Transfer', return: 'Return',
       add_signer: 'Add signer', urge: 'Urge', cc: 'CC', withdraw: 'Withdraw', terminate: 'Terminate',
       comment: 'Comment', commentRequired: 'A comment is required for “{outcome}”', commentPlaceholder: 'Your comment',
