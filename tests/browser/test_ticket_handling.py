@@ -324,3 +324,81 @@ def test_linking_and_merging_tickets(org: Any, live_server: Any, browser: Any, s
     assert page.get_by_test_id("link-merge").count() == 0
     _shot(page, screenshots, "links-02-merged")
     person.close()
+
+
+def test_withdraw_add_signer_cc_urge_and_terminate(org: Any, shipped: None, live_server: Any, browser: Any,
+                                                   screenshots: Path) -> None:
+    ticket, _ = do_create_ticket(actor=org.agent_a, subject="退款迟迟未到账", customer=org.vip, channel="wechat",
+                                 department=org.after_sales)
+    agent = Person(browser, live_server, "agent_a", ticket)
+    page = agent.page
+
+    # Started and withdrawn (撤回) by the initiator before anyone handled it; then started again.
+    page.get_by_test_id("process-start").click()
+    page.get_by_test_id("process-start-submit").click()
+    agent.marker("accept", "active")
+    page.get_by_test_id("op-withdraw").click()
+    agent.submit_dialog("登记错了流程，撤回重走。")
+    page.get_by_test_id("process-status").filter(has_text="已撤回").wait_for()
+    agent.marker("accept", "cancelled")
+    agent.timeline_has("process_withdrawn")
+    page.get_by_test_id("process-start").click()
+    page.get_by_test_id("process-start-submit").click()
+    page.get_by_test_id("process-status").filter(has_text="进行中").wait_for()
+    agent.marker("accept", "active")
+
+    # Claim, then add a signer (加签) after me: agent_b signs once I approve.
+    agent.action("accept").get_by_test_id("op-claim").click()
+    agent.action("accept").get_by_test_id("op-add_signer").click()
+    dialog = page.get_by_test_id("action-dialog")
+    dialog.wait_for()
+    dialog.get_by_test_id("user-picker").click()
+    page.keyboard.type("agent_b")
+    page.locator(".el-select-dropdown__item:visible", has_text="Agent B").click()
+    agent.submit_dialog("请二组同事复核退款金额。")
+    agent.timeline_has("task_signer_added")
+    signer = WorkItem.objects.get(ticket=ticket, node_id="accept", assignee=org.agent_b)
+    assert signer.state == "waiting" and signer.origin
+
+    # Copy (抄送) the supervisor and the quality engineer.
+    page.get_by_test_id("op-cc").click()
+    dialog.wait_for()
+    dialog.get_by_test_id("action-submit").click()
+    dialog.locator(".el-form-item__error", has_text="请至少选择一人").wait_for()
+    picker = dialog.get_by_test_id("user-picker")
+    for name in ("supervisor", "quality"):
+        picker.click()
+        page.keyboard.type(name)
+        page.locator(".el-select-dropdown__item:visible", has_text=name.title()).click()
+    agent.submit_dialog("请知悉。")
+    agent.timeline_has("task_cc")
+    assert set(WorkItem.objects.filter(ticket=ticket, kind="cc").values_list("assignee__username", flat=True)) == {
+        "supervisor", "quality"}
+    _shot(page, screenshots, "ops-01-signer-and-cc")
+    agent.close()
+
+    # The supervisor urges (催办) the agent.
+    supervisor = Person(browser, live_server, "supervisor", ticket)
+    supervisor.action("accept").get_by_test_id("op-urge").click()
+    supervisor.submit_dialog("客户是 VIP，请尽快受理。")
+    supervisor.timeline_has("task_urged")
+    supervisor.close()
+
+    # A process admin terminates it (reason required, confirmed); what was active shows as cancelled.
+    admin = Person(browser, live_server, "admin", ticket)
+    ap = admin.page
+    ap.get_by_test_id("op-terminate").click()
+    dialog = ap.get_by_test_id("action-dialog")
+    dialog.wait_for()
+    dialog.get_by_test_id("action-submit").click()
+    dialog.locator(".el-form-item__error", has_text="请填写原因").wait_for()
+    dialog.get_by_test_id("action-comment").fill("客户已撤诉。")
+    dialog.get_by_test_id("action-submit").click()
+    ap.locator(".el-message-box").get_by_role("button", name="确定").click()
+    dialog.wait_for(state="hidden")
+    ap.get_by_test_id("process-status").filter(has_text="已终止").wait_for()
+    admin.marker("accept", "cancelled")
+    assert "客户已撤诉。" in admin.timeline_has("process_terminated").inner_text()
+    assert ap.get_by_test_id("node-actions").count() == 0
+    _shot(ap, screenshots, "ops-02-terminated")
+    admin.close()

@@ -7,7 +7,7 @@ import type { ModuleMessages } from '@/i18n/modules'
 const messages: ModuleMessages = {
   'zh-CN': {
     process: {
-      title: '处理流程', diagram: '流程图', historyTable: '办理记录', none: '该工单尚未启动流程', start: '启动流程',
+      title: '处理流程', diagram: '流程图', historyTable: '办理记录', none: '该工单尚未启动流程', start: '启动流程', restart: '重新启动流程',
       startTitle: '启动流程', pick: '选择流程', pickRequired: '请选择要启动的流程', started: '流程已启动',
       noPublished: '没有已发布的流程', loadingDiagram: '正在加载流程图…', diagramFailed: '流程图无法显示：{reason}',
       status: { running: '进行中', completed: '已完成', terminated: '已终止', withdrawn: '已撤回' },
@@ -61,6 +61,7 @@ const messages: ModuleMessages = {
   en: {
     process: {
       title: 'Process', diagram: 'Diagram', historyTable: 'Handling history', none: 'No process has been started on this ticket',
+      restart: 'Start again',
       start: 'Start process', startTitle: 'Start a process', pick: 'Process', pickRequired: 'Choose a process to start',
       started: 'Process started', noPublished: 'No published process', loadingDiagram: 'Loading the diagram…',
       diagramFailed: 'The diagram cannot be shown: {reason}',
