@@ -323,6 +323,15 @@ def test_linking_and_merging_tickets(org: Any, live_server: Any, browser: Any, s
     assert page.get_by_test_id("process-start").count() == 0  # a merged (closed) ticket gets no process
     assert page.get_by_test_id("link-merge").count() == 0
     _shot(page, screenshots, "links-02-merged")
+
+    # The same page in English.
+    page.evaluate("window.localStorage.setItem('cd.locale', 'en')")
+    page.reload()
+    page.get_by_test_id("merged-banner").filter(has_text="This ticket was merged into").wait_for()
+    assert "No process has been started on this ticket" in page.get_by_test_id("process-panel").inner_text()
+    assert "Linked tickets" in links.inner_text()
+    assert page.get_by_test_id("customer-history").inner_text() == "2 complaints"
+    _shot(page, screenshots, "links-03-english")
     person.close()
 
 
@@ -367,9 +376,9 @@ def test_withdraw_add_signer_cc_urge_and_terminate(org: Any, shipped: None, live
     dialog.locator(".el-form-item__error", has_text="请至少选择一人").wait_for()
     picker = dialog.get_by_test_id("user-picker")
     for name in ("supervisor", "quality"):
-        picker.click()
-        page.keyboard.type(name)
+        picker.locator("input").fill(name)  # searched on the server as typed
         page.locator(".el-select-dropdown__item:visible", has_text=name.title()).click()
+        picker.locator(".el-tag", has_text=name.title()).wait_for()
     agent.submit_dialog("请知悉。")
     agent.timeline_has("task_cc")
     assert set(WorkItem.objects.filter(ticket=ticket, kind="cc").values_list("assignee__username", flat=True)) == {

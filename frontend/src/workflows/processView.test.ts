@@ -35,10 +35,12 @@ describe('available actions', () => {
     expect(item!.ops).toEqual(['claim', 'transfer', 'return', 'urge'])
   })
 
-  it('falls back to approve/reject until the item detail is known, and hides return without a target', () => {
+  it('offers no outcome until the node\'s outcomes are known, and hides return without a target', () => {
     const [item] = itemActions(view({ return_targets: [] }), {})
-    expect(item!.outcomes).toEqual(['approve', 'reject'])
+    expect(item!.outcomes).toEqual([])
+    expect(item!.outcomesPending).toBe(true)
     expect(item!.ops).not.toContain('return')
+    expect(itemActions(view(), { 7: ['satisfied', 'unsatisfied'] })[0]).toMatchObject({ outcomes: ['satisfied', 'unsatisfied'], outcomesPending: false })
   })
 
   it('leaves out items the viewer can do nothing with, and everything once the process ended', () => {
@@ -50,7 +52,7 @@ describe('available actions', () => {
 
   it('an urge-only viewer gets no outcome buttons', () => {
     const v = view({ open_items: [{ ...view().open_items[0]!, operations: ['urge'] }] })
-    expect(itemActions(v, { 7: ['approve'] })).toMatchObject([{ outcomes: [], ops: ['urge'] }])
+    expect(itemActions(v, { 7: ['approve'] })).toMatchObject([{ outcomes: [], outcomesPending: false, ops: ['urge'] }])
     expect(completableItemIds(v)).toEqual([])
     expect(completableItemIds(view())).toEqual([7])
   })

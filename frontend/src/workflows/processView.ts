@@ -82,6 +82,8 @@ export interface ItemActions {
   dueAt: string | null
   /** One button per outcome the node allows, when the viewer may complete it (approve first). */
   outcomes: string[]
+  /** The viewer may complete it but the node's outcomes are still being fetched. */
+  outcomesPending: boolean
   /** The other operations, in a fixed order. */
   ops: ItemOp[]
 }
@@ -91,8 +93,9 @@ const PROCESS_OP_ORDER: ProcessOp[] = ['cc', 'withdraw', 'terminate']
 
 /**
  * What the viewer may do now: per open work item the outcomes (from the item's node, GET
- * /work-items/{id}) when `complete` is allowed, and the other operations; items the viewer can do
- * nothing with are left out. `return` needs somewhere to return to.
+ * /work-items/{id}) when `complete` is allowed — none until they are known, so nobody picks an
+ * outcome the node does not have — and the other operations; items the viewer can do nothing with
+ * are left out. `return` needs somewhere to return to.
  */
 export function itemActions(view: ProcessViewLike, outcomesByItem: Record<number, string[]>): ItemActions[] {
   if (view.status !== 'running') return []
@@ -100,11 +103,13 @@ export function itemActions(view: ProcessViewLike, outcomesByItem: Record<number
   for (const item of view.open_items) {
     const ops = ITEM_OP_ORDER.filter((op) => item.operations.includes(op))
       .filter((op) => op !== 'return' || view.return_targets.length > 0)
-    const outcomes = item.operations.includes('complete') ? orderOutcomes(outcomesByItem[item.work_item_id] ?? ['approve', 'reject']) : []
-    if (!ops.length && !outcomes.length) continue
+    const completable = item.operations.includes('complete')
+    const known = outcomesByItem[item.work_item_id]
+    const outcomes = completable && known ? orderOutcomes(known) : []
+    if (!ops.length && !completable) continue
     out.push({
       itemId: item.work_item_id, nodeId: item.node_id, nodeName: item.node_name, assignee: item.assignee,
-      state: item.state, dueAt: item.due_at, outcomes, ops,
+      state: item.state, dueAt: item.due_at, outcomes, outcomesPending: completable && !known, ops,
     })
   }
   return out
