@@ -386,11 +386,16 @@ def test_withdraw_add_signer_cc_urge_and_terminate(org: Any, shipped: None, live
     _shot(page, screenshots, "ops-01-signer-and-cc")
     agent.close()
 
-    # The supervisor urges (催办) the agent.
-    supervisor = Person(browser, live_server, "supervisor", ticket)
+    # The supervisor urges (催办) the agent — on a phone.
+    supervisor = Person(browser, live_server, "supervisor", ticket, width=390, height=844)
+    sp = supervisor.page
     supervisor.action("accept").get_by_test_id("op-urge").click()
+    sp.get_by_test_id("action-dialog").wait_for()
+    _shot(sp, screenshots, "ops-02-phone-urge")
     supervisor.submit_dialog("客户是 VIP，请尽快受理。")
     supervisor.timeline_has("task_urged")
+    assert sp.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    _shot(sp, screenshots, "ops-03-phone-urged")
     supervisor.close()
 
     # A process admin terminates it (reason required, confirmed); what was active shows as cancelled.
@@ -409,5 +414,5 @@ def test_withdraw_add_signer_cc_urge_and_terminate(org: Any, shipped: None, live
     admin.marker("accept", "cancelled")
     assert "客户已撤诉。" in admin.timeline_has("process_terminated").inner_text()
     assert ap.get_by_test_id("node-actions").count() == 0
-    _shot(ap, screenshots, "ops-02-terminated")
+    _shot(ap, screenshots, "ops-04-terminated")
     admin.close()

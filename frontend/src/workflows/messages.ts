@@ -33,7 +33,7 @@ const messages: ModuleMessages = {
       reason: '原因', reasonRequired: '请填写原因', reasonPlaceholder: '说明原因',
       outcome: '办理结果', toUser: '转交给', toUsers: '抄送给', signer: '加签人', position: '加签位置',
       before: '在我之前（前加签）', after: '在我之后（后加签）', userRequired: '请选择人员', usersRequired: '请至少选择一人',
-      returnTo: '退回到', returnToRequired: '请选择退回的节点', urgeMessage: '催办说明',
+      returnTo: '退回到', returnToRequired: '请选择退回的节点', urgeMessage: '催办说明', urgePlaceholder: '补充说明（可选）',
       terminateConfirm: '终止后流程无法继续，确定终止吗？', withdrawHint: '撤回后流程结束，工单回到发起前的状态。',
       done: {
         claim: '已签收', release: '已放回任务池', complete: '已办理', transfer: '已转交', return: '已退回',
@@ -89,6 +89,7 @@ const messages: ModuleMessages = {
       outcome: 'Outcome', toUser: 'Transfer to', toUsers: 'Copy to', signer: 'Signer', position: 'Position',
       before: 'Before me', after: 'After me', userRequired: 'Choose a person', usersRequired: 'Choose at least one person',
       returnTo: 'Return to', returnToRequired: 'Choose the node to return to', urgeMessage: 'Message',
+      urgePlaceholder: 'Anything to add (optional)',
       terminateConfirm: 'A terminated process cannot continue. Terminate it?',
       withdrawHint: 'Withdrawing ends the process; the ticket goes back to where it was before.',
       done: {
