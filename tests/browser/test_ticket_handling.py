@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import importlib
+import time
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +170,11 @@ def test_agent_handles_a_complaint_through_the_standard_process(org: Any, people
     agent.marker("dispatch", "active")
     page.get_by_test_id("ticket-status").filter(has_text="已受理").wait_for()
     snap(page, "accepted")
+    # A figure, not a check: a full reload of the page until the diagram shows the active node.
+    started = time.perf_counter()
+    page.reload()
+    agent.marker("dispatch", "active")
+    print(f"\nticket detail reload to coloured diagram: {(time.perf_counter() - started) * 1000:.0f} ms")
 
     # --- 分派: the supervisor (the ticket already names 售后部) ------------------------------------------
     supervisor = Person(browser, live_server, "supervisor", ticket)
