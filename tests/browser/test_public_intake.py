@@ -1,0 +1,290 @@
+"""Public intake and phone intake in a real browser.
+
+A customer on a phone (390×844, touch) files a complaint through the shipped public form 通用投诉
+with a photo and their location, gets the complaint number, opens the tracking page; an agent then
+finds it in the list. An agent taking a call registers a complaint for a known customer and sees
+their previous complaints beside the form. Screenshots go to the screenshots directory.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.apps import apps as django_apps
+from django.core.cache import cache
+from PIL import Image
+from playwright.sync_api import expect
+
+from complaintdesk.forms.actions import do_create_form, do_publish_draft, do_save_draft
+from complaintdesk.tickets.actions import do_add_comment, do_create_ticket
+from complaintdesk.tickets.models import Attachment, Ticket
+from conftest import PASSWORD
+from tests.browser.conftest import new_page
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(autouse=True)
+def _shipped_forms(_seeded: None) -> None:
+    # The live-server tests empty every table between tests; the shipped forms come back here.
+    from importlib import import_module
+
+    import_module("complaintdesk.forms.migrations.0002_shipped_forms").publish_shipped_forms(django_apps, None)
+    cache.clear()  # the public endpoints' rate-limit counters
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    image = Image.new("RGB", (640, 480), (200, 60, 40))
+    for x in range(0, 640, 40):
+        for y in range(0, 480, 40):
+            if (x + y) // 40 % 2:
+                image.paste((250, 220, 90), (x, y, x + 40, y + 40))
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _settle(page: Any) -> None:
+    page.wait_for_function("![...document.querySelectorAll('.el-loading-mask')].some(m => m.offsetParent !== null)")
+    page.wait_for_function("""document.getAnimations().every(a => a.playState !== 'running'
+        || a.effect?.getTiming().iterations === Infinity)""")
+
+
+def _shot(page: Any, screenshots: Path, name: str) -> None:
+    _settle(page)
+    page.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
+
+
+def _phone_page(browser: Any, live_server: Any, *, geolocation: bool = True) -> Any:
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN",
+        base_url=live_server.url, timezone_id="Asia/Shanghai",
+        geolocation={"latitude": 22.5431, "longitude": 113.9508, "accuracy": 20} if geolocation else None,
+        permissions=["geolocation"] if geolocation else [])
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.console_errors = []  # type: ignore[attr-defined]
+    page.on("console", lambda msg: msg.type == "error" and not msg.text.startswith("Failed to load resource")
+            and page.console_errors.append(msg.text))
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    return page
+
+
+def _no_sideways_scroll(page: Any) -> None:
+    widths = page.evaluate("[document.documentElement.scrollWidth, document.body.scrollWidth, window.innerWidth]")
+    assert max(widths[0], widths[1]) <= widths[2], widths
+
+
+def _field(page: Any, key: str) -> Any:
+    return page.locator(f".cd-form-item[data-field={key}]")
+
+
+def _choose(page: Any, key: str, label: str) -> None:
+    _field(page, key).locator(".el-select").click()
+    page.locator(".el-select-dropdown__item:visible", has_text=label).first.click()
+
+
+def _login(page: Any, username: str) -> None:
+    page.goto("/login")
+    page.get_by_placeholder("用户名").fill(username)
+    page.get_by_placeholder("密码").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+
+
+def test_customer_files_a_complaint_on_a_phone_and_an_agent_sees_it(org: Any, live_server: Any, browser: Any,
+                                                                      screenshots: Path, tmp_path: Path) -> None:
+    page = _phone_page(browser, live_server)
+    evaluations: list[str] = []
+    page.on("request", lambda r: r.url.endswith("/evaluate") and evaluations.append(r.url))
+    started = time.perf_counter()
+    page.goto("/f/general?utm_source=wechat")
+    page.get_by_test_id("public-form").wait_for()
+    loaded_ms = (time.perf_counter() - started) * 1000
+    # A second visit (server warm, assets cached as a returning visitor has them): the figure reported.
+    started = time.perf_counter()
+    page.reload()
+    page.get_by_test_id("public-form").wait_for()
+    reload_ms = (time.perf_counter() - started) * 1000
+    scripts = page.evaluate("""performance.getEntriesByType('resource').filter(e => e.name.endsWith('.js'))
+        .map(e => [e.name.split('/').pop(), Math.round(e.encodedBodySize / 1024), Math.round(e.duration)])""")
+    assert page.locator("h1").inner_text() == "在线投诉"
+    _no_sideways_scroll(page)
+    # A conditional field waits for the server: "refund amount" shows only after choosing a refund.
+    assert _field(page, "refund_amount").count() == 0
+    _shot(page, screenshots, "intake-01-public-form-empty")
+
+    # Submitting the empty form shows the server's own messages beside the fields.
+    page.get_by_test_id("public-submit").click()
+    page.get_by_test_id("submit-error").wait_for()
+    assert "请先修改标红的内容" in page.get_by_test_id("submit-error").inner_text()
+    assert "此项为必填项" in _field(page, "contact_name").inner_text()
+    assert Ticket.objects.count() == 0
+    _shot(page, screenshots, "intake-02-public-form-errors")
+
+    _field(page, "contact_name").locator("input").fill("赵六")
+    _field(page, "contact_phone").locator("input").fill("12345")
+    _field(page, "contact_phone").locator("input").blur()
+    # The server's message for a bad number, as soon as it has answered (debounced evaluation).
+    expect(_field(page, "contact_phone").locator(".el-form-item__error")).to_contain_text("请输入有效的手机号或座机号")
+    _field(page, "contact_phone").locator("input").fill("+86 139-0013-9111")
+    _choose(page, "complaint_type", "产品质量")
+    _field(page, "amount_involved").wait_for()  # shown for product complaints
+    _field(page, "subject").locator("input").fill("收到的电水壶漏水")
+    _field(page, "description").locator("textarea").fill("昨天收到的电水壶底部漏水，无法使用，请尽快处理。")
+    _field(page, "expectation").get_by_text("退款", exact=True).click()
+    _field(page, "refund_amount").wait_for()
+    _field(page, "refund_amount").locator("input").fill("199")
+    _field(page, "occurred_on").locator("input").fill("2026-11-20")
+    page.wait_for_function("document.querySelector('[data-computed=days_since]')?.textContent.trim() !== '0'")
+
+    # A photo: uploaded at once, with a thumbnail and a remove button.
+    photo = tmp_path / "kettle.png"
+    photo.write_bytes(_png())
+    page.get_by_test_id("file-input-photos").set_input_files(str(photo))
+    page.get_by_test_id("upload-done").wait_for()
+    assert page.locator("[data-upload=photos] img.cd-upload-thumb").count() == 1
+    assert page.locator("[data-upload=photos] button.cd-upload-remove").count() == 1
+
+    _field(page, "agree").locator(".el-switch").click()
+    _no_sideways_scroll(page)
+    _shot(page, screenshots, "intake-03-public-form-filled")
+    page.get_by_test_id("public-submit").click()
+    page.get_by_test_id("submission-done").wait_for()
+    number = page.get_by_test_id("ticket-number").inner_text().strip()
+    _no_sideways_scroll(page)
+    _shot(page, screenshots, "intake-04-public-confirmation")
+
+    ticket = Ticket.objects.get(number=number)
+    assert ticket.channel == "web_form"
+    assert ticket.subject == "收到的电水壶漏水"
+    assert ticket.customer is not None and ticket.customer.phone == "13900139111"
+    assert ticket.data["refund_amount"] == "199.00"
+    assert ticket.data["utm_source"] == "wechat"
+    assert ticket.data["days_since"] >= 0
+    assert Attachment.objects.filter(ticket=ticket).count() == 1
+    assert ticket.data["photos"][0]["attachment_id"]
+    link = page.get_by_test_id("tracking-link").inner_text()
+    assert link.endswith(f"/t/{ticket.tracking_token}")
+
+    # The tracking page: status and the public reply, never the internal note.
+    do_add_comment(ticket, actor=org.agent_a, body="内部：联系仓库", is_public=False)
+    do_add_comment(ticket, actor=org.agent_a, body="您好，退款已安排，三个工作日内到账。", is_public=True)
+    page.get_by_role("link", name="查看处理进度").click()
+    page.get_by_test_id("tracking").wait_for()
+    assert page.get_by_test_id("tracking-number").inner_text() == number
+    assert page.get_by_test_id("tracking-status").inner_text() == "新建"
+    timeline = page.get_by_test_id("tracking-timeline").inner_text()
+    assert "退款已安排" in timeline and "内部" not in timeline
+    _no_sideways_scroll(page)
+    _shot(page, screenshots, "intake-05-tracking")
+    assert page.console_errors == []  # type: ignore[attr-defined]
+
+    # An agent at a desk sees the new complaint at the top of the list.
+    desk = new_page(browser, live_server, width=1366, height=768)
+    _login(desk, "supervisor")
+    desk.wait_for_url("**/tickets")
+    first = desk.locator("[data-testid=ticket-table] .el-table__body-wrapper tbody tr.el-table__row").first
+    first.wait_for()
+    assert number in first.inner_text() and "网页表单" in first.inner_text()
+    _shot(desk, screenshots, "intake-06-agent-list")
+    assert desk.console_errors == []  # type: ignore[attr-defined]
+    print(f"\npublic form: form shown after {loaded_ms:.0f} ms (cold server), {reload_ms:.0f} ms on reload; "
+          f"{len(scripts)} scripts ({sum(s[1] for s in scripts)} KiB as sent); "
+          f"{len(evaluations)} evaluate calls while filling the form")
+    print("scripts:", sorted(s[0].split("-")[0] for s in scripts))
+
+
+def test_location_refused_falls_back_to_a_written_address(org: Any, live_server: Any, browser: Any,
+                                                           screenshots: Path) -> None:
+    form = do_create_form(key="onsite", name="现场问题反馈", actor=org.admin, is_public=True, public_slug="onsite")
+    do_save_draft(form, schema={"fields": [
+        {"key": "contact_name", "type": "text", "label": {"zh-CN": "姓名", "en": "Name"}, "required": True},
+        {"key": "spot", "type": "location", "label": {"zh-CN": "位置", "en": "Where"}, "required": True},
+    ], "layout": []}, actor=org.admin)
+    do_publish_draft(form, actor=org.admin)
+    page = _phone_page(browser, live_server, geolocation=False)
+    page.goto("/f/onsite")
+    page.get_by_test_id("public-form").wait_for()
+    _field(page, "contact_name").locator("input").fill("钱七")
+    page.get_by_test_id("locate").click()
+    problem = page.get_by_test_id("location-problem")
+    problem.wait_for()
+    assert "您未允许获取位置信息" in problem.inner_text() and "手动填写地址" in problem.inner_text()
+    page.get_by_test_id("location-address").fill("深圳市南山区科技园南区门口")
+    _no_sideways_scroll(page)
+    _shot(page, screenshots, "intake-07-location-denied")
+    page.get_by_test_id("public-submit").click()
+    page.get_by_test_id("submission-done").wait_for()
+    ticket = Ticket.objects.get(number=page.get_by_test_id("ticket-number").inner_text().strip())
+    assert ticket.data["spot"] == {"lat": None, "lng": None, "address": "深圳市南山区科技园南区门口", "accuracy": None}
+
+
+def test_location_is_captured_in_the_forms_coordinate_system(org: Any, live_server: Any, browser: Any) -> None:
+    form = do_create_form(key="gps", name="定位", actor=org.admin, is_public=True, public_slug="gps")
+    do_save_draft(form, schema={"fields": [
+        {"key": "spot", "type": "location", "label": {"zh-CN": "位置", "en": "Where"}, "required": True},
+    ], "layout": []}, actor=org.admin)
+    do_publish_draft(form, actor=org.admin)
+    page = _phone_page(browser, live_server)
+    page.goto("/f/gps")
+    page.get_by_test_id("locate").click()
+    page.get_by_test_id("location-point").wait_for()
+    page.get_by_test_id("public-submit").click()
+    page.get_by_test_id("submission-done").wait_for()
+    spot = Ticket.objects.get(number=page.get_by_test_id("ticket-number").inner_text().strip()).data["spot"]
+    # GCJ-02 (the default) is a few hundred metres off the WGS-84 position the browser reported
+    # (in Shenzhen about 330 m south and 500 m east).
+    assert -0.005 < spot["lat"] - 22.5431 < -0.002 and 0.003 < spot["lng"] - 113.9508 < 0.007, spot
+    assert spot["accuracy"] == 20
+
+
+def test_agent_registers_a_phone_complaint_for_a_known_customer(org: Any, live_server: Any, browser: Any,
+                                                                 screenshots: Path) -> None:
+    earlier, _ = do_create_ticket(actor=org.agent_a, subject="上次的物流延误投诉", customer=org.vip, channel="phone")
+    page = new_page(browser, live_server, width=1366, height=768)
+    _login(page, "agent_a")
+    page.wait_for_url("**/tickets")
+    page.get_by_test_id("new-ticket-button").click()
+    page.wait_for_url("**/tickets/new")
+    page.get_by_test_id("new-ticket-form-body").wait_for()
+    assert page.get_by_test_id("page-title").inner_text() == "登记投诉"
+
+    # Typing the caller's number finds them and lists their earlier complaints.
+    _field(page, "contact_phone").locator("input").fill("139 0013 9000")
+    page.get_by_test_id("customer-match").first.wait_for()
+    history = page.get_by_test_id("customer-history")
+    history.locator("li").first.wait_for()
+    assert earlier.number in history.inner_text() and "新建" in history.inner_text()
+    assert "李四" in page.get_by_test_id("customer-panel").inner_text()
+    assert _field(page, "contact_name").locator("input").input_value() == "李四"  # filled from the customer
+    _choose(page, "complaint_type", "物流配送")
+    _field(page, "subject").locator("input").fill("再次投诉：快递未送达")
+    _field(page, "description").locator("textarea").fill("客户来电称快递一周未送达，要求尽快处理。")
+    _field(page, "expectation").get_by_text("道歉/说明", exact=True).click()
+    _field(page, "agree").locator(".el-switch").click()
+    _shot(page, screenshots, "intake-08-new-phone-complaint")
+    page.get_by_test_id("new-ticket-submit").click()
+    page.wait_for_url(re.compile(r"/tickets/\d+$"))
+    ticket = Ticket.objects.exclude(pk=earlier.pk).get()
+    assert page.url.endswith(f"/tickets/{ticket.pk}")
+    assert (ticket.channel, ticket.customer_id, ticket.subject) == ("phone", org.vip.pk, "再次投诉：快递未送达")
+    assert ticket.form_version is not None and ticket.form_version.form.key == "general"
+    assert ticket.created_by_id == org.agent_a.pk
+    _shot(page, screenshots, "intake-09-new-ticket-detail")
+    assert page.console_errors == []  # type: ignore[attr-defined]
+
+    # On a phone the page stacks (panel, form) without sideways scrolling.
+    phone = new_page(browser, live_server, **PHONE)
+    _login(phone, "agent_a")
+    phone.wait_for_url("**/tickets")
+    phone.goto("/tickets/new")
+    phone.get_by_test_id("new-ticket-form-body").wait_for()
+    _no_sideways_scroll(phone)
+    _shot(phone, screenshots, "intake-10-new-ticket-phone")
