@@ -185,6 +185,12 @@ def test_customer_files_a_complaint_on_a_phone_and_an_agent_sees_it(org: Any, li
     assert "退款已安排" in timeline and "内部" not in timeline
     _no_sideways_scroll(page)
     _shot(page, screenshots, "intake-05-tracking")
+    # In English: the status label from the server, the page's own words from the English strings.
+    page.get_by_test_id("language-switch").click()
+    page.get_by_test_id("lang-en").click()
+    expect(page.get_by_test_id("tracking-status")).to_have_text("New")
+    assert "Reply from our service team" in page.get_by_test_id("tracking-timeline").inner_text()
+    _shot(page, screenshots, "intake-05b-tracking-en")
     assert page.console_errors == []  # type: ignore[attr-defined]
 
     # An agent at a desk sees the new complaint at the top of the list.
