@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.apps import apps as django_apps
 from django.core.cache import cache
+from django.test import override_settings
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -208,6 +209,7 @@ def test_customer_files_a_complaint_on_a_phone_and_an_agent_sees_it(org: Any, li
     print("scripts:", sorted(s[0].split("-")[0] for s in scripts))
 
 
+@override_settings(PUBLIC_SUBMISSIONS_PER_MINUTE=1)
 def test_location_refused_falls_back_to_a_written_address(org: Any, live_server: Any, browser: Any,
                                                            screenshots: Path) -> None:
     form = do_create_form(key="onsite", name="现场问题反馈", actor=org.admin, is_public=True, public_slug="onsite")
@@ -231,6 +233,15 @@ def test_location_refused_falls_back_to_a_written_address(org: Any, live_server:
     page.get_by_test_id("submission-done").wait_for()
     ticket = Ticket.objects.get(number=page.get_by_test_id("ticket-number").inner_text().strip())
     assert ticket.data["spot"] == {"lat": None, "lng": None, "address": "深圳市南山区科技园南区门口", "accuracy": None}
+
+    # A second complaint in the same minute is over this site's limit: the server's sentence, in words.
+    page.get_by_role("button", name="再提交一条").click()
+    _field(page, "contact_name").locator("input").fill("钱七")
+    page.get_by_test_id("location-address").fill("同一地点")
+    page.get_by_test_id("public-submit").click()
+    expect(page.get_by_test_id("submit-error")).to_have_text("请求过于频繁，请稍后再试")
+    _shot(page, screenshots, "intake-07b-rate-limited")
+    assert Ticket.objects.count() == 1
 
 
 def test_location_is_captured_in_the_forms_coordinate_system(org: Any, live_server: Any, browser: Any) -> None:
