@@ -126,7 +126,7 @@ def test_customer_files_a_complaint_on_a_phone_and_an_agent_sees_it(org: Any, li
     page.get_by_test_id("public-submit").click()
     page.get_by_test_id("submit-error").wait_for()
     assert "请先修改标红的内容" in page.get_by_test_id("submit-error").inner_text()
-    assert "此项为必填项" in _field(page, "contact_name").inner_text()
+    expect(_field(page, "contact_name").locator(".el-form-item__error")).to_have_text("此项为必填项")
     assert Ticket.objects.count() == 0
     _shot(page, screenshots, "intake-02-public-form-errors")
 
