@@ -233,6 +233,8 @@ FIELD_ENCRYPTION_KEY = _env("CD_FIELD_ENCRYPTION_KEY")
 # Public intake (anonymous web form): submissions per client IP and minute, and the largest body.
 PUBLIC_SUBMISSIONS_PER_MINUTE = int(_env("CD_PUBLIC_SUBMISSIONS_PER_MINUTE", "10"))
 PUBLIC_SUBMISSION_MAX_BYTES = int(_env("CD_PUBLIC_SUBMISSION_MAX_BYTES", str(64 * 1024)))
+# Live evaluation while a visitor types (formulas, conditional fields, messages): debounced by the page.
+PUBLIC_EVALUATIONS_PER_MINUTE = int(_env("CD_PUBLIC_EVALUATIONS_PER_MINUTE", "240"))
 PUBLIC_UPLOADS_PER_MINUTE = int(_env("CD_PUBLIC_UPLOADS_PER_MINUTE", "30"))
 PUBLIC_UPLOAD_MAX_BYTES = int(_env("CD_PUBLIC_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 

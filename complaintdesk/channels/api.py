@@ -24,6 +24,10 @@ from complaintdesk.channels.schemas import PublicFormOut, PublicTicketOut, Submi
 from complaintdesk.core import clock
 from complaintdesk.core.errors import DomainError
 from complaintdesk.core.schemas import ERRORS, ErrorOut
+from complaintdesk.forms import queries as forms_queries
+from complaintdesk.forms.engine import EvaluationContext, evaluate_form
+from complaintdesk.forms.schema import compile_schema
+from complaintdesk.forms.schemas import EvaluateIn, EvaluateOut, RegionOut
 from complaintdesk.tickets import uploads
 from complaintdesk.tickets.choices import TicketStatus
 from complaintdesk.tickets.schemas import UploadOut
@@ -83,6 +87,36 @@ def submit_public_form(request: HttpRequest, slug: str, payload: SubmissionIn) -
     ticket, _ = do_submit_public_form(version, values=payload.values, url_params=payload.url_params,
                                       submission_id=payload.submission_id, client_ip=client_ip(request))
     return Status(201, _answer(ticket.number, ticket.tracking_token))
+
+
+def _evaluations_per_minute() -> int:
+    return int(getattr(settings, "PUBLIC_EVALUATIONS_PER_MINUTE", 240))
+
+
+@router.post("/public/forms/{slug}/evaluate", auth=None, response={200: EvaluateOut, **PUBLIC_ERRORS},
+             summary="Evaluate a public form's values while the visitor types: formulas, visibility, errors "
+                     "(rate-limited per IP; stores nothing)",
+             description="The same engine and answer as `POST /forms/{id}/evaluate`, as an anonymous submission "
+                         "sees it: related tickets are refused, order numbers are not looked up, no serial "
+                         "number is taken.")
+def evaluate_public_form(request: HttpRequest, slug: str, payload: EvaluateIn) -> Any:
+    check_rate(request, bucket="public-evaluate", limit=_evaluations_per_minute())
+    limit = _max_submission_bytes()
+    if len(request.body) > limit:
+        raise PayloadTooLarge(f"提交内容过大 / The submission exceeds {limit} bytes", details={"max_bytes": limit})
+    version = queries.get_public_version(slug=slug[:64])
+    context = EvaluationContext(viewer=None, public=True, verify_orders=False, serial_scope=version.form.key,
+                                url_params=payload.url_params)
+    result = evaluate_form(compile_schema(version.schema), payload.values, context=context)
+    return {"version": {"id": version.pk, "number": version.number, "status": version.status,
+                        "revision": version.revision}, **result.as_dict()}
+
+
+@router.get("/public/regions", auth=None, response={200: list[RegionOut], **PUBLIC_ERRORS},
+            summary="China's administrative divisions for public forms' region and address fields (no authentication)")
+def list_public_regions(request: HttpRequest, parent: str | None = None) -> Any:
+    check_rate(request, bucket="public-read", limit=120)
+    return forms_queries.list_region_divisions(parent=parent)
 
 
 def _uploads_per_minute() -> int:

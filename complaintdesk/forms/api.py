@@ -28,7 +28,6 @@ from complaintdesk.forms.engine import EvaluationContext, evaluate_form
 from complaintdesk.forms.export import export_json_schema
 from complaintdesk.forms.fieldtypes import FIELD_TYPES
 from complaintdesk.forms.models import Form, FormVersion
-from complaintdesk.forms.regions import region_data
 from complaintdesk.forms.schema import compile_schema, validate_schema
 from complaintdesk.forms.schemas import (
     DiffOut,
@@ -137,11 +136,7 @@ def list_field_types(request: HttpRequest) -> Any:
 @router.get("/forms/regions", response={200: list[RegionOut], **ERRORS},
             summary="China's administrative divisions (GB/T 2260): provinces, or the children of a code")
 def list_regions(request: HttpRequest, parent: str | None = None) -> Any:
-    data = region_data()
-    if parent is not None and data.get(parent) is None:
-        raise NotFound(f"行政区划不存在 / Unknown division {parent[:12]!r}")
-    return [{"code": d.code, "name": d.name, "level": d.level, "has_children": bool(d.children)}
-            for d in data.children(parent)]
+    return queries.list_region_divisions(parent=parent)
 
 
 # --- forms ----------------------------------------------------------------------------------

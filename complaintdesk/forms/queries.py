@@ -8,7 +8,7 @@ still shown with it); to them a draft does not exist.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -101,3 +101,15 @@ def get_published_version(*, form: Form) -> FormVersion:
 
 def get_draft(*, form: Form) -> FormVersion | None:
     return form.versions.filter(status=VersionStatus.DRAFT).first()
+
+
+def list_region_divisions(*, parent: str | None) -> list[dict[str, Any]]:
+    """China's divisions one level at a time: the provinces, or the children of ``parent`` (404 when
+    unknown). Served to signed-in users and to public forms alike."""
+    from complaintdesk.forms.regions import region_data
+
+    data = region_data()
+    if parent is not None and data.get(parent) is None:
+        raise NotFound(f"行政区划不存在 / Unknown division {parent[:12]!r}")
+    return [{"code": d.code, "name": d.name, "level": d.level, "has_children": bool(d.children)}
+            for d in data.children(parent)]

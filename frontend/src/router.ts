@@ -5,12 +5,22 @@ import { useSession } from '@/stores/session'
 // Each page is its own lazy chunk; the layout is shared by every signed-in page.
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('@/auth/LoginPage.vue'), meta: { public: true } },
+  // The customer's pages: no sign-in, no workspace layout (their chunks hold no agent page).
+  {
+    path: '/f/:slug', name: 'public-form', component: () => import('@/public/PublicFormPage.vue'),
+    props: (route) => ({ slug: String(route.params.slug) }), meta: { public: true, anonymous: true },
+  },
+  {
+    path: '/t/:token', name: 'tracking', component: () => import('@/public/TrackingPage.vue'),
+    props: (route) => ({ token: String(route.params.token) }), meta: { public: true, anonymous: true },
+  },
   {
     path: '/',
     component: () => import('@/layout/AppLayout.vue'),
     children: [
       { path: '', redirect: { name: 'tickets' } },
       { path: 'tickets', name: 'tickets', component: () => import('@/tickets/TicketListPage.vue'), meta: { title: 'nav.tickets' } },
+      { path: 'tickets/new', name: 'new-ticket', component: () => import('@/tickets/NewTicketPage.vue'), meta: { title: 'newTicket.title' } },
       {
         path: 'tickets/:id(\\d+)', name: 'ticket', component: () => import('@/tickets/TicketDetailPage.vue'),
         props: (route) => ({ id: Number(route.params.id) }), meta: { title: 'ticket.detailTitle' },
@@ -24,6 +34,8 @@ const routes: RouteRecordRaw[] = [
 export const router = createRouter({ history: createWebHistory('/'), routes })
 
 router.beforeEach(async (to) => {
+  // The customer's pages never ask who is signed in (no /me round trip on a phone).
+  if (to.meta.anonymous) return true
   const session = useSession()
   try {
     await session.ensureLoaded()

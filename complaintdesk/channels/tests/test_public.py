@@ -4,6 +4,7 @@ and tracking by token (public replies only)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from django.core.cache import cache
@@ -197,3 +198,73 @@ def test_tracking_shows_status_and_public_replies_only(org, anon, frozen_clock):
     assert set(shown) == {"number", "subject", "status", "status_label", "created_at", "updated_at", "resolved_at",
                           "closed_at", "replies"}
     assert anon.get("public/tickets/not-a-token").status_code == 404
+
+
+def _evaluate(anon, values, slug="general", **extra):
+    return anon.post(f"public/forms/{slug}/evaluate", {"values": values, **extra})
+
+
+def test_public_evaluation_answers_formulas_visibility_and_errors_and_stores_nothing(org, anon, frozen_clock):
+    customers = Customer.objects.count()
+    response = _evaluate(anon, {"complaint_type": "pricing", "expectation": "refund", "occurred_on": "2026-03-01",
+                                "contact_phone": "12"}, url_params={"utm_source": "wechat"})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["valid"] is False
+    # The same engine as staff evaluation: conditional fields, formulas, URL-filled hidden fields.
+    assert body["visibility"]["amount_involved"] is True and body["visibility"]["refund_amount"] is True
+    assert body["visibility"]["expectation_other"] is False
+    assert body["required"]["refund_amount"] is True
+    assert body["values"]["days_since"] == (frozen_clock.now().date() - date(2026, 3, 1)).days
+    assert body["values"]["utm_source"] == "wechat"
+    # Messages in both languages, the same as a refused submission would give.
+    assert body["errors"]["contact_phone"][0]["code"] == "invalid_phone"
+    assert body["errors"]["subject"] == [{"code": "required", "zh-CN": "此项为必填项", "en": "This field is required"}]
+    refused = _submit(anon, {"complaint_type": "pricing", "expectation": "refund", "contact_phone": "12"})
+    assert refused.status_code == 422
+    assert refused.json()["details"]["errors"]["contact_phone"] == body["errors"]["contact_phone"]
+    assert Ticket.objects.count() == 0 and Customer.objects.count() == customers
+    assert not Sequence.objects.exists()
+
+
+def test_public_evaluation_refuses_related_tickets_and_unknown_forms(org, anon):
+    existing, _ = do_create_ticket(actor=org.agent_a, subject="内部工单")
+    form = do_create_form(key="follow-up", name="追加投诉", actor=org.admin, is_public=True, public_slug="follow-up")
+    do_save_draft(form, schema={"fields": [{"key": "previous", "type": "related_ticket", "label": "原工单"}],
+                                "layout": []}, actor=org.admin)
+    do_publish_draft(form, actor=org.admin)
+    answer = _evaluate(anon, {"previous": existing.number}, slug="follow-up").json()
+    assert answer["errors"]["previous"][0]["code"] == "unknown_ticket"
+    assert _evaluate(anon, {}, slug="product_quality").status_code == 404
+    assert _evaluate(anon, {}, slug="nope").status_code == 404
+
+
+@override_settings(PUBLIC_EVALUATIONS_PER_MINUTE=2)
+def test_public_evaluation_is_rate_limited(org, anon, frozen_clock):
+    assert [_evaluate(anon, {}).status_code for _ in range(3)] == [200, 200, 429]
+    assert _evaluate(anon, {}).json()["code"] == "rate_limited"
+    # Submitting has its own budget.
+    assert _submit(anon).status_code == 201
+
+
+def test_public_regions_are_served_without_authentication(db, anon):
+    provinces = anon.get("public/regions")
+    assert provinces.status_code == 200
+    guangdong = next(p for p in provinces.json() if p["code"] == "440000")
+    assert guangdong == {"code": "440000", "name": "广东省", "level": "province", "has_children": True}
+    cities = anon.get("public/regions?parent=440000").json()
+    assert {"code": "440300", "name": "深圳市", "level": "city", "has_children": True} in cities
+    assert anon.get("public/regions?parent=999999").status_code == 404
+
+
+def test_public_submission_with_a_written_address_instead_of_a_position(org, anon):
+    form = do_create_form(key="where", name="现场", actor=org.admin, is_public=True, public_slug="where")
+    do_save_draft(form, schema={"fields": [{"key": "spot", "type": "location", "label": "位置", "required": True}],
+                                "layout": []}, actor=org.admin)
+    do_publish_draft(form, actor=org.admin)
+    created = _submit_to(anon, "where", {"spot": {"lat": None, "lng": None, "address": "深圳市南山区科技园"}})
+    assert created.status_code == 201, created.content
+    ticket = Ticket.objects.get(number=created.json()["number"])
+    assert ticket.data["spot"] == {"lat": None, "lng": None, "address": "深圳市南山区科技园", "accuracy": None}
+    assert _submit_to(anon, "where", {"spot": {"address": ""}}).json()["details"]["errors"]["spot"][0]["code"] \
+        == "invalid_location"

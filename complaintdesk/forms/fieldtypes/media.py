@@ -224,6 +224,15 @@ class LocationType(FieldType):
             return None
         if not isinstance(value, dict) or not set(value) <= {"lat", "lng", "address", "accuracy"}:
             raise FieldValueError("invalid_location")
+        if value.get("lat") is None and value.get("lng") is None and self.config_value(f, "capture") != "gps":
+            # No position (the visitor refused the browser's location): a written address stands in,
+            # unless the form insists on GPS.
+            address = check_text(value.get("address") or "", multiline=False)
+            if not address:
+                raise FieldValueError("invalid_location")
+            if len(address) > 500:
+                raise FieldValueError("too_long", max=500)
+            return {"lat": None, "lng": None, "address": address, "accuracy": None}
         try:
             lat, lng = float(to_decimal(value.get("lat"))), float(to_decimal(value.get("lng")))
             accuracy = None if value.get("accuracy") is None else float(to_decimal(value["accuracy"]))
@@ -246,9 +255,10 @@ class LocationType(FieldType):
         return None if value is None else (value["address"] or f"{value['lat']},{value['lng']}")
 
     def json_schema(self, f: FieldDef) -> dict[str, Any]:
+        # lat/lng are null when only a written address was given (capture "any" or "map").
         return {"type": "object", "required": ["lat", "lng"], "additionalProperties": False,
-                "properties": {"lat": {"type": "number", "minimum": -90, "maximum": 90},
-                               "lng": {"type": "number", "minimum": -180, "maximum": 180},
+                "properties": {"lat": {"type": ["number", "null"], "minimum": -90, "maximum": 90},
+                               "lng": {"type": ["number", "null"], "minimum": -180, "maximum": 180},
                                "address": {"type": "string", "maxLength": 500},
                                "accuracy": {"type": ["number", "null"], "minimum": 0}}}
 

@@ -110,6 +110,11 @@ GOOD: list[tuple[str, dict[str, Any], Any, Any]] = [
      {"id": "sig1", "name": "", "size": None, "content_type": "image/png"}),
     ("location", {}, {"lat": 31.2304, "lng": 121.4737, "address": "上海市人民广场", "accuracy": 12},
      {"lat": 31.2304, "lng": 121.4737, "address": "上海市人民广场", "accuracy": 12.0}),
+    # Location refused by the visitor: a written address alone (the public form's fallback).
+    ("location", {}, {"lat": None, "lng": None, "address": " 深圳市南山区科技园 "},
+     {"lat": None, "lng": None, "address": "深圳市南山区科技园", "accuracy": None}),
+    ("location", {"config": {"capture": "map"}}, {"address": "人民广场"},
+     {"lat": None, "lng": None, "address": "人民广场", "accuracy": None}),
     ("hidden", {}, "wechat_campaign", "wechat_campaign"),
 ]
 
@@ -212,6 +217,9 @@ BAD: list[tuple[str, dict[str, Any], Any, str]] = [
     ("location", {}, {"lat": "x", "lng": 1}, "invalid_location"),
     ("location", {"config": {"max_accuracy_m": 50}}, {"lat": 31, "lng": 121, "accuracy": 80}, "too_large"),
     ("location", {"config": {"address_required": True}}, {"lat": 31, "lng": 121}, "required"),
+    ("location", {}, {"lat": None, "lng": None, "address": ""}, "invalid_location"),
+    ("location", {"config": {"capture": "gps"}}, {"address": "人民广场"}, "invalid_location"),
+    ("location", {}, {"lat": 31, "address": "半个坐标"}, "invalid_location"),
     ("hidden", {"max_length": 5}, "toolong", "too_long"),
 ]
 
