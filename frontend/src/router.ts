@@ -9,7 +9,10 @@ const routes: RouteRecordRaw[] = [
     path: '/',
     component: () => import('@/layout/AppLayout.vue'),
     children: [
-      { path: '', redirect: { name: 'tickets' } },
+      // Home: the dashboard for those who watch the numbers (report.view: supervisors, quality,
+      // auditors, admins); agents and handlers work from their ticket list (see homeFor below).
+      { path: '', name: 'home', component: () => import('@/dashboard/DashboardPage.vue') },
+      { path: 'dashboard', name: 'dashboard', component: () => import('@/dashboard/DashboardPage.vue'), meta: { title: 'nav.dashboard' } },
       { path: 'tickets', name: 'tickets', component: () => import('@/tickets/TicketListPage.vue'), meta: { title: 'nav.tickets' } },
       {
         path: 'tickets/:id(\\d+)', name: 'ticket', component: () => import('@/tickets/TicketDetailPage.vue'),
@@ -23,6 +26,11 @@ const routes: RouteRecordRaw[] = [
 
 export const router = createRouter({ history: createWebHistory('/'), routes })
 
+/** Where "/" leads a signed-in user. */
+export function homeFor(hasPerm: (code: string) => boolean): { name: string } {
+  return hasPerm('report.view') ? { name: 'dashboard' } : { name: 'tickets' }
+}
+
 router.beforeEach(async (to) => {
   const session = useSession()
   try {
@@ -31,8 +39,9 @@ router.beforeEach(async (to) => {
     // The server could not be asked; let the page show the error rather than a blank redirect loop.
     return true
   }
-  if (to.meta.public) return to.name === 'login' && session.isAuthenticated ? { name: 'tickets' } : true
+  if (to.meta.public) return to.name === 'login' && session.isAuthenticated ? homeFor(session.hasPerm) : true
   if (!session.isAuthenticated) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  if (to.name === 'home') return homeFor(session.hasPerm)
   return true
 })
 
