@@ -6358,6 +6358,12 @@ export interface components {
             /** Priority */
             priority: string;
             product: components["schemas"]["ProductRef"] | null;
+            /**
+             * Read Only Fields
+             * @description Form fields the caller sees but may not change (只读字段)
+             * @default []
+             */
+            read_only_fields: string[];
             /** Reopen Count */
             reopen_count: number;
             /** Repeat Of Id */
