@@ -1,7 +1,8 @@
 /**
  * The dashboard's charts: ECharts through vue-echarts, with only the pieces used registered
  * (`echarts/core`), so the bundle carries three chart types on a canvas and not the whole
- * library. Option builders are pure functions of the overview (unit-tested).
+ * library. Option builders are pure functions of the overview (unit-tested). No animation: the
+ * page redraws every 30 s (wall screens) and a chart should not wiggle each time.
  */
 import { use, type ComposeOption } from 'echarts/core'
 import { CanvasRenderer } from 'echarts/renderers'
@@ -32,6 +33,7 @@ export function trendOption(o: Overview, t: Translate): ChartOption {
   const newName = t('dashboard.chart.new')
   const closedName = t('dashboard.chart.closed')
   return {
+    animation: false,
     tooltip: { trigger: 'axis' },
     legend: { data: [newName, closedName], top: 0 },
     grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
@@ -48,6 +50,7 @@ export function trendOption(o: Overview, t: Translate): ChartOption {
 
 export function channelOption(o: Overview, channelLabel: (key: string) => string, narrow: boolean): ChartOption {
   return {
+    animation: false,
     tooltip: { trigger: 'item', formatter: '{b}: {c} ({d}%)' },
     legend: narrow ? { bottom: 0, type: 'scroll' } : { orient: 'vertical', right: 0, top: 'middle', type: 'scroll' },
     series: [{
@@ -80,6 +83,7 @@ export function categoryOption(bars: CategoryBar[]): ChartOption {
   // Largest at the top: a horizontal bar chart draws its first category at the bottom.
   const shown = [...bars].reverse()
   return {
+    animation: false,
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
     xAxis: { type: 'value', minInterval: 1 },
