@@ -187,3 +187,38 @@ def test_dashboard_on_a_phone_and_for_an_agent(org: Any, live_server: Any, brows
     assert page.get_by_test_id("page-title").inner_text() == "Dashboard"
     _shot(page, screenshots, "dashboard-05-phone-en")
     assert page.console_errors == []
+
+
+def test_the_ticket_lists_first_load_carries_no_charts_or_diagrams(org: Any, live_server: Any, browser: Any,
+                                                                   capsys: Any) -> None:
+    """The issue's budget for the agents' list: under 1 MB of gzipped JavaScript on a cold load,
+    with ECharts (dashboard) and bpmn-js (process designer) left in their own lazy chunks."""
+    import gzip
+
+    do_create_ticket(actor=org.agent_a, subject="物流延误", customer=org.customer, channel="phone",
+                     assignee=org.agent_a, team=org.team_a)
+    page = new_page(browser, live_server, width=1366, height=768)
+    _login(page, "agent_a")
+    page.wait_for_url("**/tickets")
+    # A cold load of the list itself (fresh context, empty cache), as after a bookmark.
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=live_server.url,
+                                  storage_state=page.context.storage_state())
+    cold = context.new_page()
+    scripts: list[Any] = []
+    cold.on("response", lambda r: r.request.resource_type == "script" and scripts.append(r))
+    cold.goto("/tickets")
+    cold.locator("[data-testid=ticket-table] tbody tr.el-table__row").first.wait_for()
+    cold.wait_for_load_state("networkidle")
+    bodies = {r.url.removeprefix(live_server.url): r.body() for r in scripts}
+    assert bodies and all(p.startswith("/static/app/assets/") for p in bodies), list(bodies)
+    for path, body in bodies.items():
+        text = body.decode("utf-8", errors="replace")
+        assert "zrender" not in text and "echarts" not in text, f"ECharts in the list's first load: {path}"
+        assert "bpmn-js" not in text and "djs-container" not in text, f"bpmn-js in the list's first load: {path}"
+    assert not any("DashboardPage" in p for p in bodies)
+    gzipped = sum(len(gzip.compress(body, compresslevel=6)) for body in bodies.values())
+    assert gzipped < 1_000_000
+    with capsys.disabled():
+        print(f"\n[browser] ticket list cold load: {len(bodies)} scripts, "
+              f"{sum(map(len, bodies.values())) / 1024:.0f} KiB raw, {gzipped / 1024:.0f} KiB gzipped")
+    context.close()
