@@ -212,8 +212,8 @@ def test_a_fixed_number_of_queries(org: Any, world: dict[str, Any], django_asser
     clock.set_now(NOW)
     client = org.client(org.agent_a)
     client.get("dashboard/overview")  # warm the token and access caches the way a second call would see them
-    # token + user, the access (roles, teams), the department path; then open/overdue, the pass over the
+    # token, user, the access (roles, teams), the department path; then open/overdue, the pass over the
     # tickets touched in the window, CSAT, channels, categories, new per day.
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         body = _overview(client, days=30, department_id=org.service.pk)
     assert body["days"] == 30
