@@ -31,7 +31,7 @@ const messages: ModuleMessages = {
       refresh: 'Refresh', updatedAt: 'Updated {time}', autoRefresh: 'Refreshes every {n} s', paused: 'Tab in the background: auto refresh paused',
       refreshFailed: 'Refresh failed, showing the figures of {time}: {error}', loading: 'Loading the dashboard…',
       kpi: {
-        open: 'Open tickets', newToday: 'New today', overdue: 'Overdue', sla: 'SLA compliance (resolution)', firstResponse: 'First response (median)',
+        open: 'Open tickets', newToday: 'New today', overdue: 'Overdue', sla: 'Resolution SLA met', firstResponse: 'First response (median)',
         resolution: 'Resolution time (median)', csat: 'Customer satisfaction',
       },
       hint: {
