@@ -637,6 +637,14 @@ def scenarios(org: Org, facts: dict[str, Any]) -> list[Scenario]:
                  lambda i: f"/api/v1/tickets?status={statuses[i % len(statuses)]}", "handler"),
         Scenario("handler_search_phrase", lambda i: f"/api/v1/tickets?q={pick(SEARCH_PHRASES)(i)}", "handler"),
         Scenario("handler_detail", lambda i: f"/api/v1/tickets/{pick(facts['handler_ids'])(i)}", "handler"),
+        # The dashboard's figures (reports.queries.dashboard_overview) over the same tickets and scopes.
+        Scenario("dashboard_30d", lambda i: "/api/v1/dashboard/overview"),
+        Scenario("dashboard_90d", lambda i: "/api/v1/dashboard/overview?days=90"),
+        Scenario("dashboard_365d", lambda i: "/api/v1/dashboard/overview?days=365"),
+        Scenario("dashboard_department", lambda i: f"/api/v1/dashboard/overview?department_id="
+                                                   f"{org.department_ids[['AS', 'QA', 'CS'][i % 3]]}"),
+        Scenario("agent_dashboard_30d", lambda i: "/api/v1/dashboard/overview", "agent"),
+        Scenario("handler_dashboard_30d", lambda i: "/api/v1/dashboard/overview", "handler"),
     ]
 
 

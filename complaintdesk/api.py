@@ -175,6 +175,7 @@ def _register() -> None:
     from complaintdesk.improvement.api import router as improvement_router
     from complaintdesk.insights.api import router as insights_router
     from complaintdesk.notifications.api import router as notifications_router
+    from complaintdesk.reports.api import router as reports_router
     from complaintdesk.rules.api import router as rules_router
     from complaintdesk.sla.api import router as sla_router
     from complaintdesk.tickets.api import router as tickets_router
@@ -194,6 +195,7 @@ def _register() -> None:
     api.add_router("", insights_router)
     api.add_router("", improvement_router)
     api.add_router("", transfer_router)
+    api.add_router("", reports_router)
 
 
 _register()

@@ -266,8 +266,9 @@ def day_end(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
 
 
-def _local_day(first: date, last: date) -> Any:
-    """The local calendar day of ``created_at`` as an SQL expression. PostgreSQL converts time
+def local_day(first: date, last: date, field: str = "created_at") -> Any:
+    """The local calendar day of the datetime column ``field`` (between local days ``first`` and
+    ``last``) as an SQL expression; also used by the dashboard (reports.queries). PostgreSQL converts time
     zones natively; SQLite does it through a Python function per row (Django's), so there, when
     the zone keeps one UTC offset over the whole span (Asia/Shanghai always does), SQLite's own
     ``date(created_at, '+480 minutes')`` gives the same day, several times faster (bench/alerts.py)."""
@@ -278,9 +279,9 @@ def _local_day(first: date, last: date) -> Any:
         if len(offsets) == 1:
             offset = offsets.pop() or timedelta(0)
             minutes = int(offset.total_seconds() // 60)
-            return Func(F("created_at"), Value(f"{minutes:+d} minutes"), function="date",
+            return Func(F(field), Value(f"{minutes:+d} minutes"), function="date",
                         output_field=DateField())
-    return TruncDate("created_at", tzinfo=tz)
+    return TruncDate(field, tzinfo=tz)
 
 
 def preview_rule(spec: RuleSpec, *, now: datetime, days: int, top: int) -> Preview:
@@ -296,7 +297,7 @@ def preview_rule(spec: RuleSpec, *, now: datetime, days: int, top: int) -> Previ
     rows = (
         scoped_tickets(spec, now=now)
         .filter(created_at__gte=start_at, created_at__lt=now)
-        .annotate(alert_group=_group_expr(spec), alert_day=_local_day(data_start, today))
+        .annotate(alert_group=_group_expr(spec), alert_day=local_day(data_start, today))
         .values("alert_group", "alert_day")
         .annotate(n=Count("pk", distinct=True))
     )

@@ -21,6 +21,7 @@ from complaintdesk.customers.choices import CustomerTier
 from complaintdesk.customers.models import Customer, Product
 from complaintdesk.forms.choices import VersionStatus
 from complaintdesk.forms.models import FormVersion
+from complaintdesk.forms.permissions import field_rights
 from complaintdesk.tickets import actions as A
 from complaintdesk.tickets import queries, uploads
 from complaintdesk.tickets.choices import TRANSITIONS, Channel, EventType, Level, LinkKind, Priority, TicketStatus
@@ -95,6 +96,7 @@ def ticket_out(t: Ticket, *, viewer: User | None) -> dict[str, Any]:
         "allowed_transitions": [] if t.merged_into_id else list(A.allowed_transitions(t)),
         "form_version_id": t.form_version_id,
         "form_key": t.form_version.form.key if t.form_version_id and t.form_version else None,
+        "read_only_fields": sorted(field_rights(viewer, t).read_only) if t.form_version_id else [],
     }
 
 

@@ -67,6 +67,11 @@ def get_ticket_by_number(*, viewer: User, number: str) -> Ticket:
     return get_ticket(viewer=viewer, ticket_id=found)
 
 
+def overdue_q(now: datetime) -> Q:
+    """Open tickets past their resolution due time (the list's ``overdue`` filter, the dashboard)."""
+    return Q(status__in=OPEN_STATUSES, resolution_due_at__lt=now)
+
+
 @dataclass
 class TicketFilters:
     status: list[str] | None = None
@@ -140,7 +145,7 @@ def list_tickets(*, viewer: User, filters: TicketFilters, sort: str = "-created_
     if f.created_to is not None:
         qs = qs.filter(created_at__lt=f.created_to)
     if f.overdue:
-        qs = qs.filter(status__in=OPEN_STATUSES, resolution_due_at__lt=clock.now())
+        qs = qs.filter(overdue_q(clock.now()))
     if f.is_repeat is not None:
         qs = qs.filter(is_repeat=f.is_repeat)
     if f.number:

@@ -93,6 +93,7 @@ class TicketOut(TicketListItem):
     allowed_transitions: list[str]
     form_version_id: int | None = Field(None, description="The form version the ticket pinned (its data follow it)")
     form_key: str | None = Field(None, description="The key of that form")
+    read_only_fields: list[str] = Field([], description="Form fields the caller sees but may not change (只读字段)")
 
 
 class TicketPage(PageMeta):

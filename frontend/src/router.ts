@@ -18,7 +18,10 @@ const routes: RouteRecordRaw[] = [
     path: '/',
     component: () => import('@/layout/AppLayout.vue'),
     children: [
-      { path: '', redirect: { name: 'tickets' } },
+      // Home: the dashboard for those who watch the numbers (report.view: supervisors, quality,
+      // auditors, admins); agents and handlers work from their ticket list (see homeFor below).
+      { path: '', name: 'home', component: () => import('@/dashboard/DashboardPage.vue') },
+      { path: 'dashboard', name: 'dashboard', component: () => import('@/dashboard/DashboardPage.vue'), meta: { title: 'nav.dashboard' } },
       { path: 'tickets', name: 'tickets', component: () => import('@/tickets/TicketListPage.vue'), meta: { title: 'nav.tickets' } },
       { path: 'tickets/new', name: 'new-ticket', component: () => import('@/tickets/NewTicketPage.vue'), meta: { title: 'newTicket.title' } },
       {
@@ -33,6 +36,11 @@ const routes: RouteRecordRaw[] = [
 
 export const router = createRouter({ history: createWebHistory('/'), routes })
 
+/** Where "/" leads a signed-in user. */
+export function homeFor(hasPerm: (code: string) => boolean): { name: string } {
+  return hasPerm('report.view') ? { name: 'dashboard' } : { name: 'tickets' }
+}
+
 router.beforeEach(async (to) => {
   // The customer's pages never ask who is signed in (no /me round trip on a phone).
   if (to.meta.anonymous) return true
@@ -43,8 +51,9 @@ router.beforeEach(async (to) => {
     // The server could not be asked; let the page show the error rather than a blank redirect loop.
     return true
   }
-  if (to.meta.public) return to.name === 'login' && session.isAuthenticated ? { name: 'tickets' } : true
+  if (to.meta.public) return to.name === 'login' && session.isAuthenticated ? homeFor(session.hasPerm) : true
   if (!session.isAuthenticated) return { name: 'login', query: to.fullPath !== '/' ? { next: to.fullPath } : {} }
+  if (to.name === 'home') return homeFor(session.hasPerm)
   return true
 })
 

@@ -405,6 +405,29 @@ export interface paths {
         patch: operations["complaintdesk_customers_api_update_customer"];
         trace?: never;
     };
+    "/api/v1/dashboard/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 看板概览 / Dashboard overview
+         * @description Live figures in the caller's data scope (the tickets they could list): open, new today
+         *     (local business day), overdue, SLA compliance, first response and resolution times (median,
+         *     mean), CSAT from follow-up calls, and breakdowns by channel, category and day over the last
+         *     ``days`` local days. Needs ``ticket.view``.
+         */
+        get: operations["complaintdesk_reports_api_dashboard_overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/departments": {
         parameters: {
             query?: never;
@@ -3622,6 +3645,125 @@ export interface components {
             /** Tier */
             tier: string;
         };
+        /** DashboardCategoryCount */
+        DashboardCategoryCount: {
+            /** Count */
+            count: number;
+            /** Id */
+            id: number | null;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
+        };
+        /** DashboardChannelCount */
+        DashboardChannelCount: {
+            /** Count */
+            count: number;
+            /** Key */
+            key: string;
+        };
+        /** DashboardCsatOut */
+        DashboardCsatOut: {
+            /** Rate */
+            rate: number;
+            /** Responses */
+            responses: number;
+            /** Satisfied */
+            satisfied: number;
+        };
+        /** DashboardDayCount */
+        DashboardDayCount: {
+            /** Closed */
+            closed: number;
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** New */
+            new: number;
+        };
+        /** DashboardDurationOut */
+        DashboardDurationOut: {
+            /** Count */
+            count: number;
+            /** Mean Seconds */
+            mean_seconds: number | null;
+            /** Median Seconds */
+            median_seconds: number | null;
+        };
+        /** DashboardOverviewOut */
+        DashboardOverviewOut: {
+            /** By Category */
+            by_category: components["schemas"]["DashboardCategoryCount"][];
+            /** By Channel */
+            by_channel: components["schemas"]["DashboardChannelCount"][];
+            /** By Day */
+            by_day: components["schemas"]["DashboardDayCount"][];
+            /** Closed In Window */
+            closed_in_window: number;
+            /** Created In Window */
+            created_in_window: number;
+            csat: components["schemas"]["DashboardCsatOut"] | null;
+            /** Days */
+            days: number;
+            first_response: components["schemas"]["DashboardDurationOut"];
+            first_response_sla: components["schemas"]["DashboardSlaOut"];
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            /** New Today */
+            new_today: number;
+            /** Open */
+            open: number;
+            /** Other Categories */
+            other_categories: number;
+            /** Overdue */
+            overdue: number;
+            resolution: components["schemas"]["DashboardDurationOut"];
+            resolution_sla: components["schemas"]["DashboardSlaOut"];
+            /** Time Zone */
+            time_zone: string;
+            /**
+             * Window Start
+             * Format: date-time
+             */
+            window_start: string;
+        };
+        /** DashboardParams */
+        DashboardParams: {
+            /**
+             * Days
+             * @description 窗口天数（含今天）/ Window in local days, today included
+             * @default 30
+             */
+            days: number;
+            /**
+             * Department Id
+             * @description 部门（含下级）/ Department and its sub-departments
+             */
+            department_id?: number | null;
+            /**
+             * Team Id
+             * @description 班组 / Team
+             */
+            team_id?: number | null;
+        };
+        /** DashboardSlaOut */
+        DashboardSlaOut: {
+            /** Breached */
+            breached: number;
+            /** Met */
+            met: number;
+            /**
+             * Rate
+             * @description 达标率 % (null: no clock decided in the window)
+             */
+            rate: number | null;
+        };
         /** DayIn */
         DayIn: {
             /**
@@ -6253,6 +6395,12 @@ export interface components {
             /** Priority */
             priority: string;
             product: components["schemas"]["ProductRef"] | null;
+            /**
+             * Read Only Fields
+             * @description Form fields the caller sees but may not change (只读字段)
+             * @default []
+             */
+            read_only_fields: string[];
             /** Reopen Count */
             reopen_count: number;
             /** Repeat Of Id */
@@ -9395,6 +9543,87 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CustomerOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_reports_api_dashboard_overview: {
+        parameters: {
+            query?: {
+                /** @description 窗口天数（含今天）/ Window in local days, today included */
+                days?: number;
+                /** @description 部门（含下级）/ Department and its sub-departments */
+                department_id?: number | null;
+                /** @description 班组 / Team */
+                team_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardOverviewOut"];
                 };
             };
             /** @description Bad Request */

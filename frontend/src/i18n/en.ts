@@ -22,7 +22,7 @@ const en: Messages<typeof zhCN> = {
     number: 'Number', subject: 'Subject', customer: 'Customer', category: 'Category', priority: 'Priority', status: 'Status',
     channel: 'Channel', assignee: 'Assignee', created: 'Created', resolutionDue: 'Resolution due', firstResponseDue: 'First response due',
     team: 'Team', department: 'Department', product: 'Product', tags: 'Tags', description: 'Description', orderNumber: 'Order number',
-    repeat: 'Repeat complaint', tier: 'Tier', phone: 'Phone', formData: 'Form', timeline: 'Timeline', noFormData: 'No form fields filled in',
+    repeat: 'Repeat complaint', tier: 'Tier', phone: 'Phone', formData: 'Form', timeline: 'Timeline', noFormData: 'No form fields filled in', readOnlyField: 'Read-only: you can see this field but not change it',
     searchPlaceholder: 'Number / subject / customer / phone', filterStatus: 'Status', filterPriority: 'Priority', filterChannel: 'Channel',
     filters: 'Filters', openOnly: 'Open only', listTitle: 'Tickets', detailTitle: 'Ticket', notFound: 'The ticket does not exist or you may not see it',
     openTicket: 'Open ticket {number}', createdBy: 'Created by', updated: 'Updated', form: 'Form', version: 'version {n}',

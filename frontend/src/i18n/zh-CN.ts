@@ -17,7 +17,7 @@ export default {
     number: '工单号', subject: '主题', customer: '客户', category: '分类', priority: '优先级', status: '状态',
     channel: '渠道', assignee: '处理人', created: '创建时间', resolutionDue: '解决时限', firstResponseDue: '首次响应时限',
     team: '团队', department: '部门', product: '产品', tags: '标签', description: '问题描述', orderNumber: '订单号',
-    repeat: '重复投诉', tier: '客户等级', phone: '电话', formData: '表单信息', timeline: '处理记录', noFormData: '未填写表单字段',
+    repeat: '重复投诉', tier: '客户等级', phone: '电话', formData: '表单信息', timeline: '处理记录', noFormData: '未填写表单字段', readOnlyField: '只读：您可以查看但不能修改此字段',
     searchPlaceholder: '工单号 / 主题 / 客户 / 电话', filterStatus: '状态', filterPriority: '优先级', filterChannel: '渠道',
     filters: '筛选', openOnly: '仅未关闭', listTitle: '工单列表', detailTitle: '工单详情', notFound: '工单不存在或无权查看',
     openTicket: '查看工单 {number}', createdBy: '创建人', updated: '更新时间', form: '表单', version: '版本 {n}',

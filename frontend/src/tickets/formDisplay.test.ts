@@ -48,3 +48,13 @@ describe('formatValue', () => {
     expect(formatValue({ key: 'x', type: 'text' }, '', 'zh-CN', words)).toBe('—')
   })
 })
+
+describe('read-only fields', () => {
+  it('marks the rows of read-only fields as locked', () => {
+    const schema: FormSchema = { fields: [{ key: 'a', type: 'text', label: 'A' }, { key: 'b', type: 'text', label: 'B' }] }
+    const words = { yes: 'yes', no: 'no', files: (n: number) => `${n}` }
+    const rows = displayRows(schema, { a: 'x', b: 'y' }, 'en', words, ['b'])
+    expect(rows.map((r) => [r.key, !!r.locked])).toEqual([['a', false], ['b', true]])
+    expect(displayRows(schema, { a: 'x' }, 'en', words).every((r) => !r.locked)).toBe(true)
+  })
+})

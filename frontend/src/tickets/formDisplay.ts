@@ -34,6 +34,8 @@ export interface DisplayRow {
   /** Long text (textarea, rich text rendered as text) gets a full-width cell. */
   wide: boolean
   rows?: DisplayRow[][]
+  /** The viewer may see but not change this field (a read-only field permission): shown locked. */
+  locked?: boolean
 }
 
 export interface DisplayWords {
@@ -151,7 +153,7 @@ export function formatValue(field: FieldDef, value: unknown, locale: Locale, wor
 }
 
 export function displayRows(schema: FormSchema | null | undefined, data: Record<string, unknown>, locale: Locale,
-  words: DisplayWords): DisplayRow[] {
+  words: DisplayWords, readOnly: readonly string[] = []): DisplayRow[] {
   const fields = schema?.fields ?? []
   const rows: DisplayRow[] = []
   const seen = new Set<string>()
@@ -165,6 +167,7 @@ export function displayRows(schema: FormSchema | null | undefined, data: Record<
     if (seen.has(key)) continue
     rows.push(fieldRow({ key, type: 'unknown' }, value, locale, words))
   }
+  if (readOnly.length) for (const row of rows) row.locked = readOnly.includes(row.key)
   return rows
 }
 
