@@ -317,8 +317,25 @@ def field_diff(kind: Kind, old: dict[str, Any], new: dict[str, Any]) -> dict[str
             after = {d["date"]: d for d in new.get(name) or []}
             out[name] = {"added": len(set(after) - set(before)), "removed": len(set(before) - set(after)),
                          "changed": sum(1 for k in set(after) & set(before) if after[k] != before[k])}
+        elif isinstance(old.get(name), dict) and isinstance(new.get(name), dict):
+            out[name] = {"changes": _nested_diff(old[name], new[name])}
         else:
             out[name] = {"old": _short(old.get(name)), "new": _short(new.get(name))}
+    return out
+
+
+def _nested_diff(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"P1.resolution_minutes": {"old": 120, "new": 90}}``: the changed leaves of two mappings."""
+    out: dict[str, Any] = {}
+    for key in sorted(set(old) | set(new), key=str):
+        a, b = old.get(key), new.get(key)
+        if a == b:
+            continue
+        path = f"{prefix}{key}"
+        if isinstance(a, dict) and isinstance(b, dict):
+            out.update(_nested_diff(a, b, f"{path}."))
+        else:
+            out[path] = {"old": _short(a), "new": _short(b)}
     return out
 
 

@@ -73,7 +73,13 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
+_ODD_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+
+
 def _str_representer(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    # Line breaks other than \n would be folded on reading: written escaped in double quotes.
+    if any(c in data for c in _ODD_BREAKS):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style='"')
     if "\n" in data:
         return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", data)

@@ -484,14 +484,30 @@ class Calendars(Kind):
                 out.setdefault(int(str(day["date"])[:4]), []).append(day)
             return out
 
+        from complaintdesk.sla.actions import do_delete_calendar_day, do_set_calendar_day
+
         new, before = by_year(doc), by_year(old)
-        for year in sorted(new):
-            if old is not None and year in before and before[year] == new[year] and \
-                    year in old["holiday_years"]:
+        known_before = set((old or {}).get("holiday_years", []))
+        for year in sorted(set(new) | set(before)):
+            wanted, had = new.get(year, []), before.get(year, [])
+            if year in doc["holiday_years"]:
+                # A year whose whole schedule is known: replaced at once (the year is recorded as known).
+                if wanted == had and year in known_before:
+                    continue
+                days = [ScheduleDay(date=date.fromisoformat(str(d["date"])), kind=d["kind"],
+                                    name=d.get("name") or "") for d in wanted]
+                do_import_schedule(calendar, actor=ctx.actor, year=year, days=days, dry_run=False)
                 continue
-            days = [ScheduleDay(date=date.fromisoformat(str(d["date"])), kind=d["kind"], name=d.get("name") or "")
-                    for d in new[year]]
-            do_import_schedule(calendar, actor=ctx.actor, year=year, days=days, dry_run=False)
+            # Single days of a year whose schedule is not known: set and removed one by one.
+            wanted_by_date = {str(d["date"]): d for d in wanted}
+            for d in had:
+                if str(d["date"]) not in wanted_by_date:
+                    do_delete_calendar_day(calendar, actor=ctx.actor, day=date.fromisoformat(str(d["date"])))
+            had_by_date = {str(d["date"]): d for d in had}
+            for key, d in sorted(wanted_by_date.items()):
+                if had_by_date.get(key) != d:
+                    do_set_calendar_day(calendar, actor=ctx.actor, day=date.fromisoformat(key), kind=d["kind"],
+                                        name=d.get("name") or "")
 
     def create(self, doc: dict[str, Any], ctx: ImportContext) -> None:
         from complaintdesk.sla.actions import do_create_calendar
@@ -667,8 +683,7 @@ class Forms(Kind):
     def extra_problems(self, doc: dict[str, Any]) -> list[tuple[str, str]]:
         from complaintdesk.forms.schema import validate_schema
 
-        problems = [(f"/schema{getattr(p, 'path', '')}", getattr(p, "message", str(p)))
-                    for p in validate_schema(doc["schema"])]
+        problems = [(f"/schema/{p.path}".rstrip("/"), p.message) for p in validate_schema(doc["schema"])]
         for i, rule in enumerate(doc["field_permissions"]):
             if not isinstance(rule, dict) or set(rule) != {"field", "role", "access"}:
                 problems.append((f"/field_permissions/{i}", "应为 {field, role, access} / must be "
