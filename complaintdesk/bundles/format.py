@@ -60,7 +60,15 @@ class Bundle:
 
 
 class _Loader(yaml.SafeLoader):
-    """Safe YAML without implicit timestamps: dates stay the strings the bundle wrote."""
+    """Safe YAML without implicit timestamps (dates stay the strings the bundle wrote) and without
+    aliases: ``*ref`` could expand a small file into an exponential one ("billion laughs")."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "别名 (*) 不允许 / aliases (*) are not allowed",
+                                              event.start_mark)
+        return super().compose_node(parent, index)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -70,7 +78,8 @@ _Loader.yaml_implicit_resolvers = {
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # a value used twice is written twice: no anchors, and readers refuse aliases
 
 
 _ODD_BREAKS = ("\r", "\x85", "\u2028", "\u2029")

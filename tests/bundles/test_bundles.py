@@ -348,6 +348,10 @@ def test_dates_stay_strings_and_multiline_text_is_a_block() -> None:
     assert b"|" in dump_yaml({"body": "第一行\n第二行"})
     with pytest.raises(yaml.YAMLError):
         load_yaml(b"a: !!python/object/apply:os.system ['true']\n")
+    with pytest.raises(yaml.YAMLError, match="aliases"):
+        load_yaml(b"a: &x [1, 2]\nb: [*x, *x, *x]\n")
+    shared = [1, 2]
+    assert b"&" not in dump_yaml({"a": shared, "b": shared})
 
 
 def test_parse_reports_unknown_kinds_and_versions() -> None:
