@@ -144,20 +144,22 @@ def parse_bundle(bundle: Bundle) -> ParsedBundle:
             manifest = loaded if isinstance(loaded, dict) else {}
             if not isinstance(loaded, dict):
                 _problem(problems, MANIFEST, "", "应为对象 / must be a mapping")
-        except Exception as exc:  # noqa: BLE001 - any YAML or decoding error is the file's problem
+        except Exception as exc:
             _problem(problems, MANIFEST, "", f"YAML 无法解析 / invalid YAML: {exc}")
     version = manifest.get("format_version")
     if manifest and (not isinstance(version, int) or version > FORMAT_VERSION or version < 1):
         _problem(problems, MANIFEST, "/format_version",
                  f"不支持的格式版本 {version!r} / unsupported format version (this instance reads 1..{FORMAT_VERSION})")
-    kinds = manifest.get("kinds") if isinstance(manifest.get("kinds"), list) else []
+    listed = manifest.get("kinds")
+    kinds: list[Any] = listed if isinstance(listed, list) else []
     if manifest and not kinds:
         _problem(problems, MANIFEST, "/kinds", "kinds 必填 / kinds is required")
     unknown_kinds = [k for k in kinds if k not in KIND_BY_NAME]
     for k in unknown_kinds:
         _problem(problems, MANIFEST, "/kinds", f"未知的配置类型 / unknown kind {k!r}")
     kinds = [k.name for k in KINDS if k.name in kinds]
-    sums = manifest.get("checksums") if isinstance(manifest.get("checksums"), dict) else {}
+    found_sums = manifest.get("checksums")
+    sums: dict[Any, Any] = found_sums if isinstance(found_sums, dict) else {}
     for path, content in sorted(bundle.files.items()):
         if path != MANIFEST and path in sums and sums[path] != checksum(content):
             _problem(problems, path, "", "校验和不符（文件被修改或损坏）/ checksum mismatch (file changed or damaged)")
@@ -230,7 +232,7 @@ def parse_bundle(bundle: Bundle) -> ParsedBundle:
 def _load(bundle: Bundle, path: str, problems: list[Problem]) -> Any:
     try:
         return load_yaml(bundle.files[path])
-    except Exception as exc:  # noqa: BLE001 - YAML syntax, bad UTF-8, recursion: the file's problem
+    except Exception as exc:
         _problem(problems, path, "", f"YAML 无法解析 / invalid YAML: {str(exc)[:300]}")
         return None
 
@@ -423,16 +425,15 @@ def do_import_bundle(bundle: Bundle, *, actor: User | None, dry_run: bool = Fals
                 want = parsed.docs[plan.kind]
                 added = {k: want[k] for k in plan.added}
                 for key in kind.order_for_create(added):
-                    _guarded(problems, parsed.files[plan.kind][key], lambda k=key: kind.create(want[k], ctx))
+                    _guarded(problems, parsed.files[plan.kind][key], kind.create, want[key], ctx)
                 for change in plan.changed:
                     key = change["key"]
-                    _guarded(problems, parsed.files[plan.kind][key],
-                             lambda k=key: kind.update(want[k], have[k], ctx))
+                    _guarded(problems, parsed.files[plan.kind][key], kind.update, want[key], have[key], ctx)
                 if prune and kind.prunable:
                     for key in plan.removed:
                         if _is_disabled(have[key]):
                             continue
-                        _guarded(problems, f"({plan.kind}: {key})", lambda k=key: kind.prune(have[k], ctx))
+                        _guarded(problems, f"({plan.kind}: {key})", kind.prune, have[key], ctx)
             if problems or dry_run:
                 raise _Rollback
             record_audit(actor=actor, action="config.imported", obj=None, object_type="config", data={
@@ -450,11 +451,11 @@ def _is_disabled(doc: dict[str, Any]) -> bool:
     return doc.get("is_active") is False or doc.get("enabled") is False
 
 
-def _guarded(problems: list[Problem], file: str, fn: Any) -> None:
+def _guarded(problems: list[Problem], file: str, fn: Any, *args: Any) -> None:
     """Run one object's writes in a savepoint; a refusal becomes a problem of that file."""
     try:
         with transaction.atomic():
-            fn()
+            fn(*args)
     except DomainError as exc:
         problems.extend(_domain_problems(file, exc))
 

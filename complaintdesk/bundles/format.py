@@ -104,7 +104,7 @@ def dump_yaml(data: Any) -> bytes:
 
 
 def load_yaml(content: bytes) -> Any:
-    return yaml.load(content.decode("utf-8"), Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+    return yaml.load(content.decode("utf-8"), Loader=_Loader)
 
 
 # --- paths ------------------------------------------------------------------------------------

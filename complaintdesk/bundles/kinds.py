@@ -51,6 +51,12 @@ class ImportContext:
             raise InvalidInput(f"引用的对象不存在 / unknown reference: {kind} {key!r}", details={where: key})
         return pk
 
+    def require_pk(self, kind: str, key: Any, *, where: str) -> int:
+        pk = self.pk(kind, key, where=where)
+        if pk is None:
+            raise InvalidInput(f"引用不能为空 / a reference is required: {kind}", details={where: None})
+        return pk
+
     def resolve_json(self, value: Any) -> Any:
         """``value`` with every ``$ref`` replaced by the id it names."""
         def walk(v: Any, path: str) -> Any:
@@ -101,9 +107,7 @@ class Kind:
             value = doc[name]
             if object in types:
                 continue
-            if isinstance(value, bool) and bool not in types:
-                problems.append((f"/{name}", f"类型错误 / {name} has the wrong type"))
-            elif not isinstance(value, types):
+            if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
                 problems.append((f"/{name}", f"类型错误 / {name} has the wrong type"))
         return problems
 
@@ -246,14 +250,14 @@ class Departments(Kind):
         if doc["parent"] != old["parent"]:
             parent_pk = ctx.pk("department", doc["parent"], where="/parent")
             fields["parent"] = Department.objects.get(pk=parent_pk) if parent_pk else None
-        pk = ctx.pk("department", old["key"], where="/key")
+        pk = ctx.require_pk("department", old["key"], where="/key")
         do_update_department(Department.objects.get(pk=pk), actor=ctx.actor, **fields)
 
     def prune(self, old: dict[str, Any], ctx: ImportContext) -> None:
         from complaintdesk.accounts.actions import do_update_department
         from complaintdesk.accounts.models import Department
 
-        pk = ctx.pk("department", old["key"], where="/key")
+        pk = ctx.require_pk("department", old["key"], where="/key")
         do_update_department(Department.objects.get(pk=pk), actor=ctx.actor, is_active=False)
 
 
@@ -953,7 +957,7 @@ class AlertRules(Kind):
         out: dict[str, Any] = {}
         for n in names:
             if n == "owners":
-                out[n] = [User.objects.get(pk=ctx.pk("user", u, where="/owners")) for u in doc["owners"]]
+                out[n] = [User.objects.get(pk=ctx.require_pk("user", u, where="/owners")) for u in doc["owners"]]
             elif n == "improvement_department":
                 pk = ctx.pk("department", doc[n], where=f"/{n}")
                 out[n] = Department.objects.get(pk=pk) if pk else None
@@ -1062,8 +1066,9 @@ class NotificationChannels(Kind):
         except InvalidInput as exc:
             if any(str(k).startswith("secrets.") for k in (exc.details or {})):
                 raise InvalidInput(
-                    "渠道需要密钥，配置包不含密钥：请先在本实例创建该渠道并填写密钥，再导入 / the channel needs secrets, "
-                    "which bundles never carry: create it with its secrets here first, then import",
+                    "渠道需要密钥，配置包不含密钥：请先在本实例创建该渠道并填写密钥，再导入 / "
+                    "the channel needs secrets, which bundles never carry: create it with its secrets here first, "
+                    "then import",
                     details=exc.details) from exc
             raise
 

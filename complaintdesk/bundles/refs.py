@@ -97,7 +97,7 @@ def duplicate_safe_keys(rows: list[tuple[int, str]]) -> dict[int, str]:
 
 
 def _load_keys(kind: str) -> dict[int, str]:
-    from complaintdesk.accounts.models import Department, Role, Team, User
+    from complaintdesk.accounts.models import Role, Team, User
     from complaintdesk.customers.models import Product, ProductLine
     from complaintdesk.notifications.models import NotificationChannel, WebhookSubscription
     from complaintdesk.sla.models import BusinessCalendar, SlaPolicy

@@ -19,7 +19,7 @@ SHIPPED_BPMN = Path(__file__).resolve().parent.parent / "workflows" / "shipped"
 TEMPLATE_CREATED = "2026-01-01T00:00:00+08:00"
 
 
-def L(zh: str, en: str) -> dict[str, str]:  # noqa: N802 - a label, read as data
+def L(zh: str, en: str) -> dict[str, str]:
     return {"zh-CN": zh, "en": en}
 
 
@@ -204,7 +204,8 @@ def ecommerce() -> dict[str, Any]:
                           "orders, delivery, returns, refunds and promotions.",
         "categories": cats, "departments": depts, "forms": forms, "rules": rules,
         "teams": [{"key": "电商售后一组", "department": "EC-CS", "is_active": True}],
-        "processes": [process("ec-after-sales", "电商售后处理", "E-commerce after-sales", "受理→分派→处理→审核→答复→回访",
+        "processes": [process("ec-after-sales", "电商售后处理", "E-commerce after-sales",
+                              "受理→分派→处理→审核→答复→回访",
                               "standard_complaint", {"处理": "售后处理", "回访": "满意度回访"})],
         "sla_policies": [
             sla("电商 物流与退款时效", "物流和退款问题：首响 30 分钟，24 小时内解决（P3）。",
@@ -305,7 +306,8 @@ def manufacturing() -> dict[str, Any]:
             sla("制造 交付问题", "交付问题：首响 2 小时，2 个工作日解决。", ["mf-delivery"],
                 {"P1": (30, 480), "P2": (60, 960), "P3": (120, 960), "P4": (240, 1920)}, 210),
         ],
-        "alert_rules": [alert("制造 同一产品质量投诉30天预警", "同一产品 30 天内质量投诉 ≥3 蓝、≥5 黄、≥8 红；红色自动立整改。",
+        "alert_rules": [alert("制造 同一产品质量投诉30天预警",
+                              "同一产品 30 天内质量投诉 ≥3 蓝、≥5 黄、≥8 红；红色自动立整改。",
                               "product", ["mf-quality"], 30, (3, 5, 8), department="MF-QA")],
         "notification_templates": [
             template_doc("mf_ack", "zh-CN", "质量投诉已受理（{{ ticket.number }}）",
@@ -483,7 +485,8 @@ def auto_dealer() -> dict[str, Any]:
                               ["au-quality"], 30, (3, 6, 10), department="AU-TECH")],
         "notification_templates": [
             template_doc("au_ack", "zh-CN", "您的投诉已受理（{{ ticket.number }}）",
-                         "尊敬的车主：\n\n您的反馈已登记，工单号 {{ ticket.number }}。服务经理将在 1 小时内与您联系。\n"),
+                         "尊敬的车主：\n\n您的反馈已登记，工单号 {{ ticket.number }}。"
+                         "服务经理将在 1 小时内与您联系。\n"),
             template_doc("au_ack", "en", "Your complaint {{ ticket.number }} was received",
                          "Dear owner,\n\nYour feedback is registered as {{ ticket.number }}. The service manager will "
                          "call you within one hour.\n"),
@@ -535,7 +538,8 @@ def medical_devices() -> dict[str, Any]:
                    ("事件", "Event", ["event_date", "adverse_event", "injury", "patient_outcome", "description",
                                       "photos"])])]
     rules = [
-        rule("医械：严重伤害或死亡 → 不良事件监测组（P1）", "涉及严重伤害或死亡：P1、归入“严重伤害/死亡”，按法规时限上报。",
+        rule("医械：严重伤害或死亡 → 不良事件监测组（P1）",
+             "涉及严重伤害或死亡：P1、归入“严重伤害/死亡”，按法规时限上报。",
              {"field": "data.injury", "op": "in", "value": ["serious", "death"]},
              [{"type": "set_priority", "params": {"priority": "P1"}},
               {"type": "set_category", "params": {"category": "md-adverse-serious"}},
@@ -545,7 +549,8 @@ def medical_devices() -> dict[str, Any]:
                    "MD-SVC", "md-malfunction", 120, "设备故障类投诉分派到技术服务部。"),
         route_rule("医械：包装破损/无菌/异物 → 质量保证部", ["破损", "无菌", "异物", "漏气", "污染"], "MD-QA",
                    "md-sterile", 130, "无菌与包装问题分派到质量保证部。"),
-        route_rule("医械：说明书/标签/注册证 → 注册法规部", ["说明书", "标签", "注册证", "UDI"], "MD-RA", "md-label", 140,
+        route_rule("医械：说明书/标签/注册证 → 注册法规部", ["说明书", "标签", "注册证", "UDI"], "MD-RA",
+                   "md-label", 140,
                    "标签与说明书问题分派到注册法规部。"),
         rule("医械：投诉走质量会签流程", "医疗器械投诉启动“医疗器械投诉调查”会签流程。",
              {"field": "category", "op": "in", "value": ["md-adverse", "md-quality", "md-service", "md-delivery"]},
@@ -567,7 +572,8 @@ def medical_devices() -> dict[str, Any]:
             sla("医械 质量投诉", "一般质量投诉：4 小时响应，10 个工作日完成调查。", ["md-quality", "md-adverse"],
                 {"P1": (60, 2400), "P2": (120, 4800), "P3": (240, 4800), "P4": (480, 9600)}, 200),
         ],
-        "alert_rules": [alert("医械 同一产品不良事件预警", "同一产品 30 天内可疑不良事件 ≥1 蓝、≥2 黄、≥3 红；红色自动立 CAPA。",
+        "alert_rules": [alert("医械 同一产品不良事件预警",
+                              "同一产品 30 天内可疑不良事件 ≥1 蓝、≥2 黄、≥3 红；红色自动立 CAPA。",
                               "product", ["md-adverse"], 30, (1, 2, 3), department="MD-QA")],
         "notification_templates": [
             template_doc("md_ack", "zh-CN", "投诉已受理（{{ ticket.number }}）",

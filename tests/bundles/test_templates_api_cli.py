@@ -209,7 +209,7 @@ def test_cli_template_import_and_errors(org: Any, tmp_path: Path) -> None:
     (broken / "taxonomy" / "categories.yaml").write_text("items:\n- key: x\n", encoding="utf-8")
     with pytest.raises(CommandError, match="problem"):
         _run("import", str(broken), "--user", "admin")
-    with pytest.raises(CommandError, match="permission|权限"):
+    with pytest.raises(CommandError, match=r"permission|权限"):
         _run("export", "-o", str(tmp_path / "x.zip"), "--user", "agent_a")
 
 
