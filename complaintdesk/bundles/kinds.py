@@ -140,6 +140,14 @@ def _changed(doc: dict[str, Any], old: dict[str, Any], names: list[str] | tuple[
     return [n for n in names if doc.get(n) != old.get(n)]
 
 
+def _name_key_problems(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """Objects keyed by name: the key is the name (or "name #2" for a second object of that name)."""
+    key, name = doc["key"], doc["name"]
+    if key != name and not (key.startswith(f"{name} #") and key[len(name) + 2:].isdigit()):
+        return [("/key", f"key 应等于名称 {name!r} / the key must be the name")]
+    return []
+
+
 def _tree_order(docs: dict[str, dict[str, Any]]) -> list[str]:
     """Parents before children (a parent outside ``docs`` counts as present)."""
     def depth(key: str, seen: frozenset[str] = frozenset()) -> int:
@@ -227,6 +235,11 @@ class Departments(Kind):
 
     def plain_refs(self, doc: dict[str, Any]) -> list[tuple[str, str, str]]:
         return [("department", doc["parent"], "/parent")] if doc.get("parent") else []
+
+    def extra_problems(self, doc: dict[str, Any]) -> list[tuple[str, str]]:
+        if doc["code"] and doc["key"] != doc["code"]:
+            return [("/key", f"有编码的部门 key 应等于编码 {doc['code']!r} / a department with a code is keyed by it")]
+        return []
 
     def order_for_create(self, docs: dict[str, dict[str, Any]]) -> list[str]:
         return _tree_order(docs)
@@ -844,7 +857,7 @@ class Rules(Kind):
         return out
 
     def extra_problems(self, doc: dict[str, Any]) -> list[tuple[str, str]]:
-        return _condition_problems(doc.get("condition"), "/condition")
+        return _name_key_problems(doc) + _condition_problems(doc.get("condition"), "/condition")
 
     def plain_refs(self, doc: dict[str, Any]) -> list[tuple[str, str, str]]:
         refs = condition_category_refs(doc.get("condition"), "/condition")
@@ -940,7 +953,7 @@ class AlertRules(Kind):
         return out
 
     def extra_problems(self, doc: dict[str, Any]) -> list[tuple[str, str]]:
-        return _condition_problems(doc.get("scope"), "/scope")
+        return _name_key_problems(doc) + _condition_problems(doc.get("scope"), "/scope")
 
     def plain_refs(self, doc: dict[str, Any]) -> list[tuple[str, str, str]]:
         refs = [("user", str(u), f"/owners/{i}") for i, u in enumerate(doc.get("owners") or [])]
@@ -1106,6 +1119,9 @@ class NotificationRules(Kind):
         return {keys[r.pk]: {"key": keys[r.pk], "name": r.name, "event_pattern": r.event_pattern,
                              "channel": r.channel.name, "template_key": r.template_key, "locale": r.locale,
                              "is_active": r.is_active} for r in rules}
+
+    def extra_problems(self, doc: dict[str, Any]) -> list[tuple[str, str]]:
+        return _name_key_problems(doc)
 
     def plain_refs(self, doc: dict[str, Any]) -> list[tuple[str, str, str]]:
         return [("notification_channel", doc["channel"], "/channel"), ("template_key", doc["template_key"],

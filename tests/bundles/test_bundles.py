@@ -368,3 +368,48 @@ def test_within_empty_instance_helper_restores_state(org: Any) -> None:
         do_create_category(key="temp", name="临时", actor=org.admin)
         assert Category.objects.filter(key="temp").exists()
     assert not Category.objects.filter(key="temp").exists()
+
+
+# --- taxonomies as data ------------------------------------------------------------------------------
+
+_names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=12).filter(
+    lambda s: s.strip() == s and s.strip())
+
+
+@st.composite
+def _category_trees(draw: Any) -> list[dict[str, Any]]:
+    count = draw(st.integers(1, 6))
+    items: list[dict[str, Any]] = []
+    for i in range(count):
+        parent = draw(st.sampled_from([None, *[it["key"] for it in items]]))
+        items.append({"key": f"hx-{i}", "name": draw(_names), "name_en": draw(st.sampled_from(["", "Group"])),
+                      "parent": parent, "sort_order": draw(st.integers(-1000, 1000)),
+                      "is_active": draw(st.booleans())})
+    return items
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(items=_category_trees())
+def test_any_category_tree_round_trips_through_an_empty_instance(org: Any, items: list[dict[str, Any]]) -> None:
+    from complaintdesk.bundles.actions import documents_to_files, manifest_for
+
+    files = documents_to_files({"categories": {i["key"]: i for i in items}})
+    files[MANIFEST] = manifest_for(files, ["categories"])
+    with empty_instance_after():
+        result = do_import_bundle(Bundle(files=files), actor=org.admin)
+        assert result.ok, result.problems
+        exported = {i["key"]: i for i in load_yaml(do_export_bundle(actor=org.admin, kinds=["categories"])
+                                                   .files["taxonomy/categories.yaml"])["items"]}
+        assert [exported[i["key"]] for i in items] == items
+        again = do_import_bundle(Bundle(files=files), actor=org.admin, dry_run=True)
+        assert again.counts()["added"] == 0 and again.counts()["changed"] == 0
+
+
+def test_moving_a_category_is_refused_with_a_reason(org: Any) -> None:
+    bundle = do_export_bundle(actor=org.admin, kinds=["categories"])
+    moved = _edit(bundle, "taxonomy/categories.yaml", lambda d: next(
+        i for i in d["items"] if i["parent"] is not None).update(parent=None))
+    problems = _refused(moved, org)
+    assert problems[0]["file"] == "taxonomy/categories.yaml" and problems[0]["path"].startswith("/items/")
+    assert "cannot be moved" in problems[0]["message"]
