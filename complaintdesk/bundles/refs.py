@@ -83,7 +83,8 @@ def department_keys() -> dict[int, str]:
             node = rows.get(node.parent_id) if node.parent_id else None
         return "/".join(reversed(names))
 
-    return {pk: (d.code or name_path(pk)) for pk, d in rows.items()}
+    # Two code-less departments with the same path of names: "path #2" for the later one.
+    return duplicate_safe_keys([(pk, d.code or name_path(pk)) for pk, d in rows.items()])
 
 
 def duplicate_safe_keys(rows: list[tuple[int, str]]) -> dict[int, str]:

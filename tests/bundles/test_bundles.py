@@ -413,3 +413,35 @@ def test_moving_a_category_is_refused_with_a_reason(org: Any) -> None:
     problems = _refused(moved, org)
     assert problems[0]["file"] == "taxonomy/categories.yaml" and problems[0]["path"].startswith("/items/")
     assert "cannot be moved" in problems[0]["message"]
+
+
+# --- robustness: any value in any field is a problem, never a crash -----------------------------------
+
+_FUZZ_TARGETS = [
+    ("rules", "rules/VIP", ["events", "condition", "actions", "order", "stop_after", "description"]),
+    ("sla_policies", "sla/policies/", ["condition", "targets", "warning_fractions", "escalation", "node_targets",
+                                       "calendar", "order"]),
+    ("alert_rules", "alerts/", ["scope", "grouping", "window_days", "metric", "threshold_red", "owners",
+                                "improvement_department"]),
+    ("calendars", "sla/calendars/cn-default", ["working_hours", "workday_hours", "time_zone", "days",
+                                             "holiday_years", "is_default"]),
+    ("forms", "forms/general", ["schema", "channels", "category", "field_permissions", "public_slug"]),
+    ("roles", "roles/agent", ["permissions", "data_scope", "name"]),
+    ("notification_templates", "notifications/templates/customer_ack.any.zh-CN", ["body", "subject", "event"]),
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(target=st.sampled_from(_FUZZ_TARGETS), data=st.data())
+def test_any_value_in_any_field_gives_problems_not_crashes(org: Any, target: Any, data: Any) -> None:
+    kind, prefix, fields = target
+    bundle = do_export_bundle(actor=org.admin, kinds=[kind])
+    path = next(p for p in sorted(bundle.files) if p.startswith(prefix) and p.endswith(".yaml"))
+    field = data.draw(st.sampled_from(fields))
+    value = data.draw(_json)
+    changed = _edit(bundle, path, lambda d: d.update({field: value}))
+    with empty_instance_after():
+        result = do_import_bundle(changed, actor=org.admin, dry_run=True)
+    assert not result.applied
+    assert all(p.file and p.message for p in result.problems)
