@@ -1156,10 +1156,56 @@ class NotificationRules(Kind):
         do_update_rule(self._find(old["key"]), actor=ctx.actor, is_active=False)
 
 
+# Never exported: WebhookSubscription.secret (the HMAC signing secret).
+class Webhooks(Kind):
+    name = "webhooks"
+    label = "Webhook 订阅（不含签名密钥）/ Webhooks (without signing secrets)"
+    directory = "notifications/webhooks"
+    fields = {"name": (_STR, _REQUIRED), "url": (_STR, _REQUIRED), "event_patterns": (_LIST, _REQUIRED),
+              "enabled": (_BOOL, True)}
+    prunable = True
+    prune_note = "停用 / disabled"
+
+    def export(self, resolver: Resolver) -> dict[str, JSON]:
+        from complaintdesk.notifications.models import WebhookSubscription
+
+        hooks = list(WebhookSubscription.objects.all())
+        keys = duplicate_safe_keys([(w.pk, w.name) for w in hooks])
+        return {keys[w.pk]: {"key": keys[w.pk], "name": w.name, "url": w.url,
+                             "event_patterns": list(w.event_patterns), "enabled": w.enabled} for w in hooks}
+
+    def extra_problems(self, doc: dict[str, Any]) -> list[tuple[str, str]]:
+        return _name_key_problems(doc)
+
+    def _find(self, key: str) -> Any:
+        from complaintdesk.notifications.models import WebhookSubscription
+
+        keys = duplicate_safe_keys(list(WebhookSubscription.objects.values_list("pk", "name")))
+        return WebhookSubscription.objects.get(pk=next(pk for pk, k in keys.items() if k == key))
+
+    def create(self, doc: dict[str, Any], ctx: ImportContext) -> None:
+        from complaintdesk.notifications.actions import do_create_webhook
+
+        do_create_webhook(actor=ctx.actor, name=doc["name"], url=doc["url"], event_patterns=doc["event_patterns"],
+                          enabled=doc["enabled"])
+
+    def update(self, doc: dict[str, Any], old: dict[str, Any], ctx: ImportContext) -> None:
+        from complaintdesk.notifications.actions import do_update_webhook
+
+        changed = _changed(doc, old, ("name", "url", "event_patterns", "enabled"))
+        do_update_webhook(self._find(doc["key"]), actor=ctx.actor, **{n: doc[n] for n in changed})
+
+    def prune(self, old: dict[str, Any], ctx: ImportContext) -> None:
+        from complaintdesk.notifications.actions import do_update_webhook
+
+        do_update_webhook(self._find(old["key"]), actor=ctx.actor, enabled=False)
+
+
 # In the order they are applied: what is referred to comes before what refers to it.
 KINDS: tuple[Kind, ...] = (
     Roles(), Departments(), Teams(), Categories(), ProductLines(), Products(), Calendars(),
-    NotificationTemplates(), NotificationChannels(), NotificationRules(), Processes(), SlaPolicies(), Forms(),
+    NotificationTemplates(), NotificationChannels(), NotificationRules(), Webhooks(), Processes(), SlaPolicies(),
+    Forms(),
     Rules(), AlertRules(),
 )
 KIND_BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}

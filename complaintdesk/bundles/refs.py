@@ -33,7 +33,7 @@ REF_KIND_SOURCE: dict[str, str | None] = {
     "category": "categories", "department": "departments", "team": "teams", "product": "products",
     "product_line": "product_lines", "role": "roles", "calendar": "calendars", "sla_policy": "sla_policies",
     "process": "processes", "form": "forms", "notification_channel": "notification_channels",
-    "template_key": "notification_templates", "user": None, "webhook": None,
+    "template_key": "notification_templates", "webhook": "webhooks", "user": None,
 }
 
 

@@ -99,6 +99,10 @@ def build_configuration(org: Any) -> None:
                                 secrets={"password": "s3cret-never-exported"})
     do_create_rule(actor=admin, name="新工单邮件", event_pattern="ticket.created", channel_id=channel.pk,
                    template_key="bt_note")
+    from complaintdesk.notifications.actions import do_create_webhook
+
+    hook = do_create_webhook(actor=admin, name="测试回调", url="https://hooks.example.com/cd",
+                             event_patterns=["ticket.*"], secret="whsec-never-exported")
     do_create_business_rule(actor=admin, body={
         "name": "测试规则", "events": ["ticket.created"], "order": 7,
         "condition": {"any": [{"field": "team_id", "op": "eq", "value": team.pk},
@@ -106,7 +110,8 @@ def build_configuration(org: Any) -> None:
         "actions": [{"type": "assign", "params": {"to": "department", "department": hq.pk}},
                     {"type": "apply_sla", "params": {"policy": policy.pk}},
                     {"type": "notify", "params": {"user_ids": [org.supervisor.pk], "template_key": "bt_note",
-                                                  "channel_id": channel.pk}}]})
+                                                  "channel_id": channel.pk}},
+                    {"type": "call_webhook", "params": {"webhook_id": hook.pk}}]})
     do_create_alert_rule(actor=admin, name="测试预警", grouping="category", threshold_blue=2, threshold_red=5,
                          owners=[org.quality], auto_improvement=True, improvement_department=hq,
                          scope={"field": "category_id", "op": "eq", "value": child.pk})

@@ -79,7 +79,10 @@ def test_exporting_twice_gives_identical_files_and_no_secrets(org: Any, configur
     assert write_zip(Bundle({k: v for k, v in first.files.items() if k != MANIFEST})) == \
         write_zip(Bundle({k: v for k, v in second.files.items() if k != MANIFEST}))
     text = b"".join(first.files.values())
-    assert b"s3cret" not in text and b"secrets" not in text
+    assert b"s3cret" not in text and b"secrets" not in text and b"whsec" not in text
+    assert load_yaml(first.files["notifications/webhooks/测试回调.yaml"]) == {
+        "key": "测试回调", "name": "测试回调", "url": "https://hooks.example.com/cd", "event_patterns": ["ticket.*"],
+        "enabled": True}
     channel = load_yaml(first.files["notifications/channels/测试邮件组.yaml"])
     assert channel == {"key": "测试邮件组", "kind": "email", "config": {"to": ["qa@example.com"]}, "is_active": True}
     # Ids are written as natural keys, never as numbers.
@@ -88,6 +91,7 @@ def test_exporting_twice_gives_identical_files_and_no_secrets(org: Any, configur
     assert rule["actions"][0]["params"]["department"] == {"$ref": "department", "key": "east"}
     assert rule["actions"][1]["params"]["policy"] == {"$ref": "sla_policy", "key": "测试策略"}
     assert rule["actions"][2]["params"]["user_ids"] == [{"$ref": "user", "key": "supervisor"}]
+    assert rule["actions"][3]["params"]["webhook_id"] == {"$ref": "webhook", "key": "测试回调"}
     policy = load_yaml(first.files["sla/policies/测试策略.yaml"])
     assert policy["condition"]["all"][0]["value"] == [{"$ref": "department", "key": "east"},
                                                       {"$ref": "department", "key": "华东大区/上海门店"}]
