@@ -10,6 +10,7 @@ or any problem, rolls the whole transaction back: nothing is written.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ from complaintdesk.core.errors import DomainError, InvalidInput, NotFound
 if TYPE_CHECKING:
     from complaintdesk.accounts.models import User
 
+logger = logging.getLogger(__name__)
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 ALL_KIND_NAMES = tuple(k.name for k in KINDS)
 
@@ -458,6 +460,15 @@ def _guarded(problems: list[Problem], file: str, fn: Any, *args: Any) -> None:
             fn(*args)
     except DomainError as exc:
         problems.extend(_domain_problems(file, exc))
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        # A value of a shape the owning app's validation did not expect: this object's problem, not a 500.
+        logger.warning("config import: %s refused with %r", file, exc, exc_info=True)
+        path = ""
+        if "/items/" in file:
+            file, _, index = file.partition("/items/")
+            path = f"/items/{index}"
+        problems.append(Problem(file, path, f"无法导入：值的格式不对 / cannot be imported: a value has the wrong "
+                                            f"shape ({type(exc).__name__}: {str(exc)[:200]})"))
 
 
 def _domain_problems(file: str, exc: DomainError) -> list[Problem]:

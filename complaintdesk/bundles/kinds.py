@@ -857,7 +857,10 @@ class Rules(Kind):
         return out
 
     def extra_problems(self, doc: dict[str, Any]) -> list[tuple[str, str]]:
-        return _name_key_problems(doc) + _condition_problems(doc.get("condition"), "/condition")
+        problems = _name_key_problems(doc) + _condition_problems(doc.get("condition"), "/condition")
+        if not all(isinstance(e, str) for e in doc["events"]):
+            problems.append(("/events", "事件名应为文本 / event names must be text"))
+        return problems
 
     def plain_refs(self, doc: dict[str, Any]) -> list[tuple[str, str, str]]:
         refs = condition_category_refs(doc.get("condition"), "/condition")
