@@ -168,6 +168,7 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _register() -> None:
     from complaintdesk.accounts.api import router as accounts_router
+    from complaintdesk.bundles.api import router as bundles_router
     from complaintdesk.channels.api import router as channels_router
     from complaintdesk.core.api import router as core_router
     from complaintdesk.customers.api import router as customers_router
@@ -196,6 +197,7 @@ def _register() -> None:
     api.add_router("", improvement_router)
     api.add_router("", transfer_router)
     api.add_router("", reports_router)
+    api.add_router("", bundles_router)
 
 
 _register()

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "complaintdesk.improvement",
     "complaintdesk.transfer",
     "complaintdesk.reports",
+    "complaintdesk.bundles",
 ]
 
 MIDDLEWARE = [

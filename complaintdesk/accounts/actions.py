@@ -200,6 +200,14 @@ def do_create_team(
     return team
 
 
+def do_update_team(team: Team, *, actor: User | None, **fields: Any) -> Team:
+    """Change a team's department or switch it on/off (members and lead have their own screens)."""
+    check_known_fields(fields, {"department", "is_active"})
+    with transaction.atomic():
+        save_changes(team, fields, actor=actor, action="team.updated")
+    return team
+
+
 # --- roles --------------------------------------------------------------------------------
 
 

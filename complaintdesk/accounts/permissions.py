@@ -33,6 +33,7 @@ SETTINGS_MANAGE = "settings.manage"
 FIELD_VIEW_SENSITIVE = "field.view_sensitive"
 IMPROVEMENT_MANAGE = "improvement.manage"
 NOTIFICATION_ADMIN = "notification.admin"
+CONFIG_MANAGE = "config.manage"
 
 ALL_PERMISSIONS: dict[str, str] = {
     TICKET_VIEW: "查看工单 View tickets",
@@ -59,6 +60,7 @@ ALL_PERMISSIONS: dict[str, str] = {
     FIELD_VIEW_SENSITIVE: "查看敏感字段明文 See sensitive fields (phone, ID number) unmasked",
     IMPROVEMENT_MANAGE: "管理整改措施 Manage improvement actions (CAPA / 8D)",
     NOTIFICATION_ADMIN: "管理通知渠道与模板 Administer notification channels and templates",
+    CONFIG_MANAGE: "导入导出配置包 Export and import configuration bundles",
 }
 
 

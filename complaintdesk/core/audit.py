@@ -13,14 +13,16 @@ if TYPE_CHECKING:
 
 
 def record_audit(
-    *, actor: User | None, action: str, obj: models.Model, data: dict[str, Any] | None = None
+    *, actor: User | None, action: str, obj: models.Model | None, data: dict[str, Any] | None = None,
+    object_type: str = "",
 ) -> AuditLog:
-    """Append one audit row; call it inside the action's transaction."""
+    """Append one audit row; call it inside the action's transaction. Without ``obj`` (a change of
+    many objects, such as a configuration import) ``object_type`` names what changed."""
     return AuditLog.objects.create(
         actor=actor,
         action=action,
-        object_type=obj._meta.model_name or type(obj).__name__.lower(),
-        object_id=str(obj.pk),
+        object_type=(obj._meta.model_name or type(obj).__name__.lower()) if obj is not None else object_type,
+        object_id=str(obj.pk) if obj is not None else "",
         data=data or {},
     )
 

@@ -130,6 +130,13 @@ def do_create_product_line(*, name: str, code: str = "", actor: User | None) -> 
     return line
 
 
+def do_update_product_line(line: ProductLine, *, actor: User | None, **fields: Any) -> ProductLine:
+    check_known_fields(fields, {"code"})
+    with transaction.atomic():
+        save_changes(line, fields, actor=actor, action="product_line.updated")
+    return line
+
+
 def do_create_product(*, sku: str, name: str, line: ProductLine | None, actor: User | None) -> Product:
     if not sku.strip() or not name.strip():
         raise InvalidInput("SKU与名称必填 / SKU and name are required",

@@ -107,6 +107,18 @@ def do_create_process(*, key: str, name: str, name_en: str = "", description: st
     return definition
 
 
+def do_update_process(definition: ProcessDefinition, *, actor: User | None, **fields: Any) -> ProcessDefinition:
+    """Rename, describe or switch a process on/off; its BPMN changes only through new versions."""
+    from complaintdesk.core.audit import check_known_fields, save_changes
+
+    check_known_fields(fields, {"name", "name_en", "description", "is_active"})
+    if "name" in fields and not str(fields["name"] or "").strip():
+        raise InvalidInput("名称必填 / Name is required", details={"name": "required"})
+    with transaction.atomic():
+        save_changes(definition, fields, actor=actor, action="process.updated")
+    return definition
+
+
 def do_create_version(definition: ProcessDefinition, *, bpmn_xml: str, actor: User | None) -> ProcessVersion:
     """Store ``bpmn_xml`` as a new draft version (numbered after the highest one)."""
     if not isinstance(bpmn_xml, str) or not bpmn_xml.strip():
