@@ -53,7 +53,7 @@ def rule_problems(body: dict[str, Any]) -> list[dict[str, str]]:
                                  "are required", "required"))
     else:
         for i, name_ in enumerate(events):
-            if name_ not in known:
+            if not isinstance(name_, str) or name_ not in known:
                 problems.append(_problem(f"/events/{i}", f"未知的触发事件 {name_!r} / unknown trigger event "
                                          f"(one of {sorted(known)})", "unknown_event"))
         if len(set(map(str, events))) != len(events):

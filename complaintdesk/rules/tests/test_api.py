@@ -213,3 +213,11 @@ def test_assignment_profile_endpoints(org, admin, frozen_clock):
     r = admin.put(f"users/{uid}/skills", {"skills": [{"category": "nope"}]})
     assert r.status_code == 422 and r.json()["details"]["problems"][0]["path"] == "/skills/0/category"
     assert admin.get("users/999999/assignment-profile").status_code == 404
+
+
+def test_rule_problems_refuses_a_non_text_event_name_without_crashing():
+    # Bundles and other callers hand rule_problems raw YAML; a list where an event name belongs is a problem.
+    from complaintdesk.rules.actions import rule_problems
+
+    problems = rule_problems({**RULE, "events": [["ticket.created"], "ticket.created"]})
+    assert [p["path"] for p in problems if p["code"] == "unknown_event"] == ["/events/0"]
