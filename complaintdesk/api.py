@@ -176,6 +176,7 @@ def _register() -> None:
     from complaintdesk.insights.api import router as insights_router
     from complaintdesk.notifications.api import router as notifications_router
     from complaintdesk.rules.api import router as rules_router
+    from complaintdesk.savedviews.api import router as savedviews_router
     from complaintdesk.sla.api import router as sla_router
     from complaintdesk.tickets.api import router as tickets_router
     from complaintdesk.transfer.api import router as transfer_router
@@ -194,6 +195,7 @@ def _register() -> None:
     api.add_router("", insights_router)
     api.add_router("", improvement_router)
     api.add_router("", transfer_router)
+    api.add_router("", savedviews_router)
 
 
 _register()

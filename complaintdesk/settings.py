@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "complaintdesk.insights",
     "complaintdesk.improvement",
     "complaintdesk.transfer",
+    "complaintdesk.savedviews",
 ]
 
 MIDDLEWARE = [

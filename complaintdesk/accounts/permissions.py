@@ -33,6 +33,7 @@ SETTINGS_MANAGE = "settings.manage"
 FIELD_VIEW_SENSITIVE = "field.view_sensitive"
 IMPROVEMENT_MANAGE = "improvement.manage"
 NOTIFICATION_ADMIN = "notification.admin"
+VIEW_SHARE = "view.share"
 
 ALL_PERMISSIONS: dict[str, str] = {
     TICKET_VIEW: "查看工单 View tickets",
@@ -59,6 +60,7 @@ ALL_PERMISSIONS: dict[str, str] = {
     FIELD_VIEW_SENSITIVE: "查看敏感字段明文 See sensitive fields (phone, ID number) unmasked",
     IMPROVEMENT_MANAGE: "管理整改措施 Manage improvement actions (CAPA / 8D)",
     NOTIFICATION_ADMIN: "管理通知渠道与模板 Administer notification channels and templates",
+    VIEW_SHARE: "共享工单视图 Share saved ticket views with everyone, a role or a team",
 }
 
 
@@ -78,7 +80,7 @@ DEFAULT_ROLES: tuple[RoleTemplate, ...] = (
     RoleTemplate(
         "supervisor", "客服主管", "Service supervisor", DataScope.ALL,
         (*_HANDLING, TICKET_CREATE, TICKET_ASSIGN, TICKET_CLOSE, TICKET_MERGE, TICKET_EXPORT,
-         CUSTOMER_MANAGE, REPORT_VIEW, AUDIT_VIEW, FIELD_VIEW_SENSITIVE, IMPROVEMENT_MANAGE),
+         CUSTOMER_MANAGE, REPORT_VIEW, AUDIT_VIEW, FIELD_VIEW_SENSITIVE, IMPROVEMENT_MANAGE, VIEW_SHARE),
     ),
     RoleTemplate(
         "agent", "客服专员", "Service agent", DataScope.TEAM,

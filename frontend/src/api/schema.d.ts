@@ -369,6 +369,23 @@ export interface paths {
         patch: operations["complaintdesk_tickets_api_update_category"];
         trace?: never;
     };
+    "/api/v1/conditions/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ticket fields a condition may name: type, labels, operators, choices (for the builder) */
+        get: operations["complaintdesk_savedviews_api_condition_fields"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers": {
         parameters: {
             query?: never;
@@ -1678,6 +1695,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assign, change status or add/remove a tag on many tickets (at most 500): a result per ticket
+         * @description Each ticket is loaded in your data scope, checked and changed in its own transaction by the same action as the single-ticket endpoint; a refused ticket (not visible, not permitted, illegal transition) does not stop the others. 422 `too_many` above 500 ids.
+         */
+        post: operations["complaintdesk_tickets_api_bulk_tickets"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets/by-number/{number}": {
         parameters: {
             query?: never;
@@ -2340,6 +2377,60 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My saved views and those shared with me (everyone, my roles, my teams) */
+        get: operations["complaintdesk_savedviews_api_list_views"];
+        put?: never;
+        /** Save a view (422 with a message per field when something is wrong) */
+        post: operations["complaintdesk_savedviews_api_create_view"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/views/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a saved view may hold: columns, sorts, page sizes, sharing modes */
+        get: operations["complaintdesk_savedviews_api_view_options"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/views/{view_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One saved view */
+        get: operations["complaintdesk_savedviews_api_get_view"];
+        put?: never;
+        post?: never;
+        /** Delete a saved view */
+        delete: operations["complaintdesk_savedviews_api_delete_view"];
+        options?: never;
+        head?: never;
+        /** Change a saved view (its owner; holders of view.share for shared views) */
+        patch: operations["complaintdesk_savedviews_api_update_view"];
         trace?: never;
     };
     "/api/v1/webhooks": {
@@ -3077,6 +3168,83 @@ export interface components {
             min_level: string;
             owner: components["schemas"]["UserRef"] | null;
         };
+        /**
+         * BulkIn
+         * @description One operation on many tickets (at most 500 per request).
+         */
+        BulkIn: {
+            /**
+             * Assignee Id
+             * @description assign: the person (null clears; omit to keep)
+             */
+            assignee_id?: number | null;
+            /**
+             * Department Id
+             * @description assign: the department (null clears; omit to keep)
+             */
+            department_id?: number | null;
+            /**
+             * Ids
+             * @description Ticket ids (at most 500; duplicates ignored)
+             */
+            ids: number[];
+            /**
+             * Operation
+             * @description assign | transition | add_tag | remove_tag
+             */
+            operation: string;
+            /**
+             * Reason
+             * @description transition: the reason on the timeline
+             * @default
+             */
+            reason: string;
+            /**
+             * Status
+             * @description transition: the target status
+             * @default
+             */
+            status: string;
+            /**
+             * Tag
+             * @description add_tag / remove_tag: the tag name
+             * @default
+             */
+            tag: string;
+            /**
+             * Team Id
+             * @description assign: the team (null clears; omit to keep)
+             */
+            team_id?: number | null;
+        };
+        /** BulkItemOut */
+        BulkItemOut: {
+            /**
+             * Code
+             * @description Why it was refused: not_found, permission_denied, invalid_transition, ...
+             */
+            code: string;
+            /** Id */
+            id: number;
+            /** Message */
+            message: string;
+            /**
+             * Number
+             * @description null when the ticket is not visible to you
+             */
+            number: string | null;
+            /** Ok */
+            ok: boolean;
+        };
+        /** BulkOut */
+        BulkOut: {
+            /** Failed */
+            failed: number;
+            /** Results */
+            results: components["schemas"]["BulkItemOut"][];
+            /** Succeeded */
+            succeeded: number;
+        };
         /** CalendarIn */
         CalendarIn: {
             /**
@@ -3382,6 +3550,26 @@ export interface components {
              * @default approve
              */
             outcome: string;
+        };
+        /**
+         * ConditionFieldOut
+         * @description A field the condition builder offers (``FieldCatalog.describe``).
+         */
+        ConditionFieldOut: {
+            /** Choices */
+            choices: string[];
+            /** Label */
+            label: string;
+            /** Label En */
+            label_en: string;
+            /** Name */
+            name: string;
+            /** Operators */
+            operators: string[];
+            /** Queryable */
+            queryable: boolean;
+            /** Type */
+            type: string;
         };
         /** ConfigOptionOut */
         ConfigOptionOut: {
@@ -4046,6 +4234,11 @@ export interface components {
             category_id?: number | null;
             /** Channel */
             channel?: string[] | null;
+            /**
+             * Condition
+             * @description A condition in the one condition format as JSON text (docs/conditions.md); formulas are not allowed (it runs in SQL)
+             */
+            condition?: string | null;
             /** Created From */
             created_from?: string | null;
             /** Created To */
@@ -4074,6 +4267,11 @@ export interface components {
             team_id?: number | null;
             /** Unassigned */
             unassigned?: boolean | null;
+            /**
+             * View Id
+             * @description Apply a saved view (GET /views): its condition and search text
+             */
+            view_id?: number | null;
         };
         /** ExportIn */
         ExportIn: {
@@ -5508,6 +5706,15 @@ export interface components {
             /** Permissions */
             permissions?: string[] | null;
         };
+        /** RoleRef */
+        RoleRef: {
+            /** Id */
+            id: number;
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+        };
         /** RoleRefOut */
         RoleRefOut: {
             /** Id */
@@ -5697,6 +5904,122 @@ export interface components {
             id: number;
             /** Number */
             number: string;
+        };
+        /** SavedViewIn */
+        SavedViewIn: {
+            /**
+             * Columns
+             * @description Visible columns, in order
+             */
+            columns?: string[] | null;
+            /**
+             * Condition
+             * @description The one condition format (docs/conditions.md); no formulas
+             */
+            condition?: {
+                [key: string]: unknown;
+            };
+            /** Name */
+            name: string;
+            /**
+             * Page Size
+             * @default 20
+             */
+            page_size: number;
+            /**
+             * Role Id
+             * @description With sharing=role
+             */
+            role_id?: number | null;
+            /**
+             * Search
+             * @description Search text, as the list's q
+             * @default
+             */
+            search: string;
+            /**
+             * Sharing
+             * @description private | everyone | role | team
+             * @default private
+             */
+            sharing: string;
+            /**
+             * Sort
+             * @default -created_at
+             */
+            sort: string;
+            /**
+             * Team Id
+             * @description With sharing=team
+             */
+            team_id?: number | null;
+        };
+        /** SavedViewOut */
+        SavedViewOut: {
+            /**
+             * Can Edit
+             * @description The viewer may change or delete it
+             */
+            can_edit: boolean;
+            /** Columns */
+            columns: string[];
+            /** Condition */
+            condition: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /**
+             * Mine
+             * @description The viewer owns it
+             */
+            mine: boolean;
+            /** Name */
+            name: string;
+            owner: components["schemas"]["UserRef"];
+            /** Page Size */
+            page_size: number;
+            role: components["schemas"]["RoleRef"] | null;
+            /** Search */
+            search: string;
+            /** Sharing */
+            sharing: string;
+            /** Sort */
+            sort: string;
+            team: components["schemas"]["Ref"] | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** SavedViewPatch */
+        SavedViewPatch: {
+            /** Columns */
+            columns?: string[] | null;
+            /** Condition */
+            condition?: {
+                [key: string]: unknown;
+            } | null;
+            /** Name */
+            name?: string | null;
+            /** Page Size */
+            page_size?: number | null;
+            /** Role Id */
+            role_id?: number | null;
+            /** Search */
+            search?: string | null;
+            /** Sharing */
+            sharing?: string | null;
+            /** Sort */
+            sort?: string | null;
+            /** Team Id */
+            team_id?: number | null;
         };
         /** ScheduleIn */
         ScheduleIn: {
@@ -6115,6 +6438,11 @@ export interface components {
             category_id?: number | null;
             /** Channel */
             channel?: string[] | null;
+            /**
+             * Condition
+             * @description A condition in the one condition format as JSON text (docs/conditions.md); formulas are not allowed (it runs in SQL)
+             */
+            condition?: string | null;
             /** Created From */
             created_from?: string | null;
             /** Created To */
@@ -6158,6 +6486,11 @@ export interface components {
             team_id?: number | null;
             /** Unassigned */
             unassigned?: boolean | null;
+            /**
+             * View Id
+             * @description Apply a saved view (GET /views): its condition and search text
+             */
+            view_id?: number | null;
         };
         /** TicketOut */
         TicketOut: {
@@ -6633,6 +6966,24 @@ export interface components {
              */
             updated_at: string;
         };
+        /**
+         * ViewOptionsOut
+         * @description What a view may hold: the list's columns (default first), sorts, page sizes, sharing modes.
+         */
+        ViewOptionsOut: {
+            /** Can Share */
+            can_share: boolean;
+            /** Columns */
+            columns: string[];
+            /** Default Columns */
+            default_columns: string[];
+            /** Page Sizes */
+            page_sizes: number[];
+            /** Sharing */
+            sharing: string[];
+            /** Sorts */
+            sorts: string[];
+        };
         /** WebhookIn */
         WebhookIn: {
             /**
@@ -6752,8 +7103,23 @@ export interface components {
             overdue: boolean;
             /** Parent Id */
             parent_id: number | null;
-            /** Process */
+            /**
+             * Process
+             * @description The process definition's key
+             */
             process: string;
+            /**
+             * Process Name
+             * @description The process definition's name (zh)
+             * @default
+             */
+            process_name: string;
+            /**
+             * Process Name En
+             * @description The process definition's English name (the name when unset)
+             * @default
+             */
+            process_name_en: string;
             /** Read At */
             read_at: string | null;
             /** Round */
@@ -6803,8 +7169,23 @@ export interface components {
             overdue: boolean;
             /** Parent Id */
             parent_id: number | null;
-            /** Process */
+            /**
+             * Process
+             * @description The process definition's key
+             */
             process: string;
+            /**
+             * Process Name
+             * @description The process definition's name (zh)
+             * @default
+             */
+            process_name: string;
+            /**
+             * Process Name En
+             * @description The process definition's English name (the name when unset)
+             * @default
+             */
+            process_name_en: string;
             /** Read At */
             read_at: string | null;
             /** Round */
@@ -9044,6 +9425,80 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CategoryOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_savedviews_api_condition_fields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConditionFieldOut"][];
                 };
             };
             /** @description Bad Request */
@@ -17176,6 +17631,10 @@ export interface operations {
                 open_only?: boolean | null;
                 number?: string | null;
                 q?: string | null;
+                /** @description Apply a saved view (GET /views): its condition and search text */
+                view_id?: number | null;
+                /** @description A condition in the one condition format as JSON text (docs/conditions.md); formulas are not allowed (it runs in SQL) */
+                condition?: string | null;
                 sort?: string;
                 page?: number;
                 page_size?: number;
@@ -17280,6 +17739,84 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_tickets_api_bulk_tickets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOut"];
                 };
             };
             /** @description Bad Request */
@@ -20971,6 +21508,462 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AssignmentProfileOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_savedviews_api_list_views: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewOut"][];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_savedviews_api_create_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_savedviews_api_view_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewOptionsOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_savedviews_api_get_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_savedviews_api_delete_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_savedviews_api_update_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewOut"];
                 };
             };
             /** @description Bad Request */
