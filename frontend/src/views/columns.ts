@@ -16,22 +16,22 @@ export const DEFAULT_COLUMNS: ColumnKey[] = [
 
 /** Width and sortability of each column in the table. */
 export const COLUMN_SPECS: Record<ColumnKey, { width?: number; minWidth?: number; sortable?: boolean }> = {
-  number: { width: 150, sortable: true },
-  subject: { minWidth: 160 },
-  customer: { width: 96 },
-  category: { width: 100 },
+  number: { width: 140, sortable: true },
+  subject: { minWidth: 120 },
+  customer: { width: 88 },
+  category: { width: 90 },
   product: { width: 110 },
   priority: { width: 92, sortable: true },
-  status: { width: 100 },
+  status: { width: 92 },
   channel: { width: 96 },
-  assignee: { width: 92 },
+  assignee: { width: 84 },
   team: { width: 96 },
   department: { width: 96 },
   tags: { width: 120 },
-  created_at: { width: 112, sortable: true },
-  updated_at: { width: 112, sortable: true },
-  first_response_due_at: { width: 132 },
-  resolution_due_at: { width: 132, sortable: true },
+  created_at: { width: 108, sortable: true },
+  updated_at: { width: 108, sortable: true },
+  first_response_due_at: { width: 128 },
+  resolution_due_at: { width: 128, sortable: true },
 }
 
 /** Statuses whose tickets are still open (the "open only" switch; tickets/choices.py). */
