@@ -140,7 +140,8 @@ def test_tabs_builder_view_bulk_and_export(org: Any, live_server: Any, browser: 
 
 def test_phone_width_workspace(org: Any, live_server: Any, browser: Any, screenshots: Path) -> None:
     for i in range(3):
-        do_create_ticket(actor=org.supervisor, subject=f"手机端投诉 {i}", customer=org.vip, priority="P2", channel="wechat")
+        do_create_ticket(actor=org.supervisor, subject=f"手机端投诉 {i}", customer=org.vip, priority="P2",
+                         channel="wechat")
     page = new_page(browser, live_server, width=390, height=844)
     _login(page, "supervisor")
     page.wait_for_url("**/tickets")
