@@ -149,6 +149,10 @@ def test_phone_width_workspace(org: Any, live_server: Any, browser: Any, screens
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     _shot(page, screenshots, "inbox-views-08-phone")
     page.get_by_test_id("view-save-as").click()
-    page.get_by_test_id("view-editor").wait_for()
+    editor = page.get_by_test_id("view-editor")
+    editor.wait_for()
+    # The server's per-field message appears under the field (no name given).
+    editor.get_by_test_id("view-save").click()
+    editor.locator(".el-form-item__error", has_text="名称不能为空").wait_for()
     _shot(page, screenshots, "inbox-views-09-phone-editor")
     assert page.console_errors == []
