@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -622,6 +623,19 @@ def scenarios(org: Org, facts: dict[str, Any]) -> list[Scenario]:
         Scenario("search_phrase", lambda i: f"/api/v1/tickets?q={pick(SEARCH_PHRASES)(i)}"),
         Scenario("search_number", lambda i: f"/api/v1/tickets?q={pick(numbers)(i)}"),
         Scenario("sort_priority", lambda i: "/api/v1/tickets?sort=priority"),
+        # SLA remaining: running clocks first, least time left first (a sort on an expression).
+        Scenario("sort_sla_remaining", lambda i: "/api/v1/tickets?sort=sla_remaining"),
+        Scenario("sort_sla_remaining_open", lambda i: "/api/v1/tickets?sort=sla_remaining&open_only=true"),
+        # The condition format compiled to SQL (what a saved view runs): VIP/gold customers' P1/P2
+        # tickets not tagged as verified, and a tag condition alone.
+        Scenario("condition_vip_urgent", lambda i: "/api/v1/tickets?condition=" + quote(json.dumps(
+            {"all": [{"field": "customer.tier", "op": "in", "value": ["vip", "gold"]},
+                     {"field": "priority", "op": "in", "value": ["P1", "P2"]},
+                     {"not": {"field": "tags", "op": "contains", "value": "已核实"}}]}))),
+        Scenario("agent_condition_open_urgent", lambda i: "/api/v1/tickets?sort=sla_remaining&condition=" + quote(
+            json.dumps(
+            {"all": [{"field": "status", "op": "in", "value": ["new", "accepted", "in_progress"]},
+                     {"field": "priority", "op": "eq", "value": "P1"}]})), "agent"),
         Scenario("deep_page_50", lambda i: "/api/v1/tickets?page=50"),
         Scenario("detail", lambda i: f"/api/v1/tickets/{pick(ids)(i)}"),
         Scenario("events", lambda i: f"/api/v1/tickets/{pick(ids)(i)}/events"),

@@ -178,6 +178,7 @@ def _register() -> None:
     from complaintdesk.notifications.api import router as notifications_router
     from complaintdesk.reports.api import router as reports_router
     from complaintdesk.rules.api import router as rules_router
+    from complaintdesk.savedviews.api import router as savedviews_router
     from complaintdesk.sla.api import router as sla_router
     from complaintdesk.tickets.api import router as tickets_router
     from complaintdesk.transfer.api import router as transfer_router
@@ -198,6 +199,7 @@ def _register() -> None:
     api.add_router("", transfer_router)
     api.add_router("", reports_router)
     api.add_router("", bundles_router)
+    api.add_router("", savedviews_router)
 
 
 _register()

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "complaintdesk.transfer",
     "complaintdesk.reports",
     "complaintdesk.bundles",
+    "complaintdesk.savedviews",
 ]
 
 MIDDLEWARE = [

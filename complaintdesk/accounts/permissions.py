@@ -34,6 +34,7 @@ FIELD_VIEW_SENSITIVE = "field.view_sensitive"
 IMPROVEMENT_MANAGE = "improvement.manage"
 NOTIFICATION_ADMIN = "notification.admin"
 CONFIG_MANAGE = "config.manage"
+VIEW_SHARE = "view.share"
 
 ALL_PERMISSIONS: dict[str, str] = {
     TICKET_VIEW: "查看工单 View tickets",
@@ -61,6 +62,7 @@ ALL_PERMISSIONS: dict[str, str] = {
     IMPROVEMENT_MANAGE: "管理整改措施 Manage improvement actions (CAPA / 8D)",
     NOTIFICATION_ADMIN: "管理通知渠道与模板 Administer notification channels and templates",
     CONFIG_MANAGE: "导入导出配置包 Export and import configuration bundles",
+    VIEW_SHARE: "共享工单视图 Share saved ticket views with everyone, a role or a team",
 }
 
 
@@ -80,7 +82,7 @@ DEFAULT_ROLES: tuple[RoleTemplate, ...] = (
     RoleTemplate(
         "supervisor", "客服主管", "Service supervisor", DataScope.ALL,
         (*_HANDLING, TICKET_CREATE, TICKET_ASSIGN, TICKET_CLOSE, TICKET_MERGE, TICKET_EXPORT,
-         CUSTOMER_MANAGE, REPORT_VIEW, AUDIT_VIEW, FIELD_VIEW_SENSITIVE, IMPROVEMENT_MANAGE),
+         CUSTOMER_MANAGE, REPORT_VIEW, AUDIT_VIEW, FIELD_VIEW_SENSITIVE, IMPROVEMENT_MANAGE, VIEW_SHARE),
     ),
     RoleTemplate(
         "agent", "客服专员", "Service agent", DataScope.TEAM,

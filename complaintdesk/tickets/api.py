@@ -23,13 +23,15 @@ from complaintdesk.forms.choices import VersionStatus
 from complaintdesk.forms.models import FormVersion
 from complaintdesk.forms.permissions import field_rights
 from complaintdesk.tickets import actions as A
-from complaintdesk.tickets import queries, uploads
+from complaintdesk.tickets import bulk, queries, uploads
 from complaintdesk.tickets.choices import TRANSITIONS, Channel, EventType, Level, LinkKind, Priority, TicketStatus
 from complaintdesk.tickets.formdata import hidden_keys, present_data
 from complaintdesk.tickets.models import Attachment, Category, Comment, Ticket, TicketEvent, TicketLink
 from complaintdesk.tickets.schemas import (
     AssignIn,
     AttachmentOut,
+    BulkIn,
+    BulkOut,
     CategoryIn,
     CategoryOut,
     CategoryPatch,
@@ -226,6 +228,27 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Any:
         return Status(200, _existing_ticket(actor, ticket))
     # The in-memory ticket carries every relation the answer shows; no re-read needed.
     return Status(201, ticket_out(ticket, viewer=actor))
+
+
+@router.post("/tickets/bulk", response={200: BulkOut, **ERRORS},
+             summary="Assign, change status or add/remove a tag on many tickets (at most 500): a result per ticket",
+             description="Each ticket is loaded in your data scope, checked and changed in its own transaction "
+                         "by the same action as the single-ticket endpoint; a refused ticket (not visible, not "
+                         "permitted, illegal transition) does not stop the others. 422 `too_many` above 500 ids.")
+def bulk_tickets(request: HttpRequest, payload: BulkIn) -> Any:
+    actor = _actor(request)
+    data = payload.dict(exclude_unset=True)
+    op = bulk.BulkOperation(operation=payload.operation, status=payload.status, reason=payload.reason,
+                            tag=payload.tag)
+    if payload.operation == "assign":
+        if "assignee_id" in data:
+            op.assignee = _user(data["assignee_id"], "assignee_id")
+        if "team_id" in data:
+            op.team = _team(data["team_id"])
+        if "department_id" in data:
+            op.department = _department(data["department_id"])
+    result = bulk.run_bulk(actor=actor, ids=payload.ids, op=op)
+    return {"succeeded": result.succeeded, "failed": result.failed, "results": result.results}
 
 
 def _form_version(payload: TicketIn) -> FormVersion | None:

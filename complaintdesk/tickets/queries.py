@@ -5,11 +5,12 @@ An id outside the viewer's scope behaves exactly like a missing id (``NotFound``
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import OrderBy
 
 from complaintdesk.accounts import permissions as P
@@ -18,7 +19,7 @@ from complaintdesk.accounts.choices import DataScope
 from complaintdesk.accounts.models import Department
 from complaintdesk.core import clock
 from complaintdesk.core.errors import InvalidInput, NotFound
-from complaintdesk.tickets.choices import OPEN_STATUSES
+from complaintdesk.tickets.choices import OPEN_STATUSES, TicketStatus
 from complaintdesk.tickets.models import Attachment, Category, Comment, Ticket, TicketEvent, TicketLink
 
 if TYPE_CHECKING:
@@ -92,6 +93,10 @@ class TicketFilters:
     open_only: bool | None = None
     number: str | None = None
     q: str | None = None
+    # A saved view (its condition and search text are added to the filters above) and/or a
+    # condition in the one condition format (docs/conditions.md; JSON text or a parsed tree).
+    view_id: int | None = None
+    condition: Any = None
 
 
 SORTS: dict[str, tuple[str | OrderBy, ...]] = {
@@ -105,7 +110,39 @@ SORTS: dict[str, tuple[str | OrderBy, ...]] = {
     "resolution_due_at": (F("resolution_due_at").asc(nulls_last=True), "id"),
     "number": ("number",),
     "-number": ("-number",),
+    # SLA remaining: tickets whose resolution clock is running (open, not waiting for the customer,
+    # with a due time), least time left first; paused, stopped and clock-less tickets after them.
+    "sla_remaining": (
+        Case(When(status__in=[s for s in OPEN_STATUSES if s != TicketStatus.PENDING_CUSTOMER],
+                  resolution_due_at__isnull=False, then=Value(0)),
+             default=Value(1), output_field=IntegerField()).asc(),
+        F("resolution_due_at").asc(nulls_last=True), "id",
+    ),
 }
+
+CONDITION_MAX_CHARS = 20000
+
+
+def parse_condition(condition: Any) -> Any:
+    """A condition given as JSON text (a query parameter) or as a parsed tree."""
+    if not isinstance(condition, str):
+        return condition
+    if len(condition) > CONDITION_MAX_CHARS:
+        raise InvalidInput(f"条件过长 / The condition is longer than {CONDITION_MAX_CHARS} characters",
+                           details={"condition": "too long"})
+    try:
+        return json.loads(condition)
+    except ValueError as exc:
+        raise InvalidInput("条件不是有效的JSON / The condition is not valid JSON",
+                           details={"condition": str(exc)}) from exc
+
+
+def condition_filter(condition: Any) -> Q:
+    """A condition (docs/conditions.md) as a database filter; 422 when invalid or not queryable."""
+    from complaintdesk.expressions.conditions import condition_to_q
+    from complaintdesk.expressions.fields import TICKET_FIELDS
+
+    return condition_to_q(parse_condition(condition), catalog=TICKET_FIELDS)
 
 
 def list_tickets(*, viewer: User, filters: TicketFilters, sort: str = "-created_at") -> QuerySet[Ticket]:
@@ -113,6 +150,15 @@ def list_tickets(*, viewer: User, filters: TicketFilters, sort: str = "-created_
         raise InvalidInput("无效的排序 / Invalid sort", details={"sort": sorted(SORTS)})
     qs = visible_tickets(viewer)
     f = filters
+    if f.view_id is not None:
+        from complaintdesk.savedviews.queries import get_view
+
+        view = get_view(viewer=viewer, view_id=f.view_id)
+        qs = qs.filter(condition_filter(view.condition))
+        if view.search:
+            qs = _search(qs, view.search)
+    if f.condition not in (None, ""):
+        qs = qs.filter(condition_filter(f.condition))
     if f.status:
         qs = qs.filter(status__in=f.status)
     if f.open_only:
@@ -151,10 +197,13 @@ def list_tickets(*, viewer: User, filters: TicketFilters, sort: str = "-created_
     if f.number:
         qs = qs.filter(number=f.number.strip())
     if f.q:
-        text = f.q.strip()[:100]
-        if text:
-            qs = qs.filter(search_text__icontains=text)
+        qs = _search(qs, f.q)
     return qs.order_by(*SORTS[sort])
+
+
+def _search(qs: QuerySet[Ticket], q: str) -> QuerySet[Ticket]:
+    text = q.strip()[:100]
+    return qs.filter(search_text__icontains=text) if text else qs
 
 
 def with_list_relations(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:

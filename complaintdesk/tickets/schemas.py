@@ -248,3 +248,34 @@ class TicketFilterParams(Schema):
     open_only: bool | None = None
     number: str | None = None
     q: str | None = None
+    view_id: int | None = Field(default=None, description="Apply a saved view (GET /views): its condition and search text")
+    condition: str | None = Field(default=None, max_length=20000,
+                                  description="A condition in the one condition format as JSON text "
+                                              "(docs/conditions.md); formulas are not allowed (it runs in SQL)")
+
+
+class BulkIn(Schema):
+    """One operation on many tickets (at most 500 per request)."""
+
+    ids: list[int] = Field(..., max_length=100000, description="Ticket ids (at most 500; duplicates ignored)")
+    operation: str = Field(..., max_length=20, description="assign | transition | add_tag | remove_tag")
+    assignee_id: int | None = Field(None, description="assign: the person (null clears; omit to keep)")
+    team_id: int | None = Field(None, description="assign: the team (null clears; omit to keep)")
+    department_id: int | None = Field(None, description="assign: the department (null clears; omit to keep)")
+    status: str = Field("", max_length=20, description="transition: the target status")
+    reason: str = Field("", max_length=2000, description="transition: the reason on the timeline")
+    tag: str = Field("", max_length=50, description="add_tag / remove_tag: the tag name")
+
+
+class BulkItemOut(Schema):
+    id: int
+    number: str | None = Field(description="null when the ticket is not visible to you")
+    ok: bool
+    code: str = Field(description="Why it was refused: not_found, permission_denied, invalid_transition, ...")
+    message: str
+
+
+class BulkOut(Schema):
+    succeeded: int
+    failed: int
+    results: list[BulkItemOut]

@@ -89,6 +89,8 @@ def work_item_out(item: WorkItem) -> dict[str, Any]:
         "id": item.pk, "kind": item.kind, "state": item.state,
         "ticket": {"id": t.pk, "number": t.number, "subject": t.subject, "status": t.status, "priority": t.priority},
         "instance_id": item.instance_id, "process": item.instance.version.definition.key,
+        "process_name": item.instance.version.definition.name,
+        "process_name_en": item.instance.version.definition.name_en or item.instance.version.definition.name,
         "node_id": item.node_id, "node_name": item.node_name, "assignee": user_ref(item.assignee),
         "candidate_user_ids": [int(u) for u in item.candidate_users or []], "candidate_role": item.candidate_role,
         "candidate_team": {"id": team.pk, "name": team.name} if team is not None else None,

@@ -91,7 +91,9 @@ class WorkItemOut(Schema):
     state: str
     ticket: TicketRef
     instance_id: int
-    process: str
+    process: str = Field(description="The process definition's key")
+    process_name: str = Field("", description="The process definition's name (zh)")
+    process_name_en: str = Field("", description="The process definition's English name (the name when unset)")
     node_id: str
     node_name: str
     assignee: UserRef | None

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from complaintdesk.forms.actions import do_create_form, do_publish_draft, do_save_draft
 from complaintdesk.workflows import actions as A
-from complaintdesk.workflows.models import WorkItem
+from complaintdesk.workflows.models import ProcessDefinition, WorkItem
 from complaintdesk.workflows.tests import fixtures as F
 from complaintdesk.workflows.tests.test_validation import BROKEN
 
@@ -93,6 +93,10 @@ def test_full_round_through_the_api(clients: Any, org: Any, make_ticket: Any, pu
     assert inbox["count"] == 1
     item = inbox["items"][0]
     assert (item["node_id"], item["ticket"]["id"], item["due_at"] is not None) == ("handle", ticket.pk, True)
+    # The inbox shows the process by name, not by key.
+    definition = ProcessDefinition.objects.get(key="std")
+    assert (item["process"], item["process_name"]) == ("std", definition.name)
+    assert item["process_name_en"] == (definition.name_en or definition.name)
     detail = clients.handler.get(f"work-items/{item['id']}").json()
     assert detail["outcomes"] == ["approve", "reject"]
     assert detail["field_rights"]["resolution"] == "required"

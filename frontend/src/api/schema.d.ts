@@ -369,74 +369,17 @@ export interface paths {
         patch: operations["complaintdesk_tickets_api_update_category"];
         trace?: never;
     };
-    "/api/v1/config/export": {
+    "/api/v1/conditions/fields": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /**
-         * Download the configuration as a bundle (zip)
-         * @description `kinds` (repeatable) limits the export; see docs/config-bundles.md for the format. Secrets (channel tokens, SMTP passwords, webhook secrets) are never exported.
-         */
-        get: operations["complaintdesk_bundles_api_export_config"];
+        /** The ticket fields a condition may name: type, labels, operators, choices (for the builder) */
+        get: operations["complaintdesk_savedviews_api_condition_fields"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/config/import": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Import a bundle (multipart `file`): validate, plan, and apply unless `dry_run`
-         * @description Every problem is answered at once (422, `details` = the result with `problems`: file, JSON Pointer, message). `dry_run` returns the plan (added / changed with a field-level diff / unchanged / removed per kind) and changes nothing. `prune` disables the objects of the bundle's kinds that it does not contain, where they can be disabled.
-         */
-        post: operations["complaintdesk_bundles_api_import_config"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/config/templates": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The shipped industry templates (bundles): 电商, 制造业, 建筑工程, 汽车4S, 医疗器械 */
-        get: operations["complaintdesk_bundles_api_list_config_templates"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/config/templates/{name}/import": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Import a shipped industry template (`dry_run`: the plan only) */
-        post: operations["complaintdesk_bundles_api_import_config_template"];
         delete?: never;
         options?: never;
         head?: never;
@@ -477,29 +420,6 @@ export interface paths {
         head?: never;
         /** Change a customer */
         patch: operations["complaintdesk_customers_api_update_customer"];
-        trace?: never;
-    };
-    "/api/v1/dashboard/overview": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * 看板概览 / Dashboard overview
-         * @description Live figures in the caller's data scope (the tickets they could list): open, new today
-         *     (local business day), overdue, SLA compliance, first response and resolution times (median,
-         *     mean), CSAT from follow-up calls, and breakdowns by channel, category and day over the last
-         *     ``days`` local days. Needs ``ticket.view``.
-         */
-        get: operations["complaintdesk_reports_api_dashboard_overview"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
         trace?: never;
     };
     "/api/v1/departments": {
@@ -1406,26 +1326,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/public/forms/{slug}/evaluate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Evaluate a public form's values while the visitor types: formulas, visibility, errors (rate-limited per IP; stores nothing)
-         * @description The same engine and answer as `POST /forms/{id}/evaluate`, as an anonymous submission sees it: related tickets are refused, order numbers are not looked up, no serial number is taken.
-         */
-        post: operations["complaintdesk_channels_api_evaluate_public_form"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/public/forms/{slug}/submissions": {
         parameters: {
             query?: never;
@@ -1457,23 +1357,6 @@ export interface paths {
          * @description `field` names the form's attachments/images/signature field; its size and type limits apply. The answer is the reference to put in that field's value; only a submission from the same IP within 24 hours can use it.
          */
         post: operations["complaintdesk_channels_api_upload_public_file"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/public/regions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** China's administrative divisions for public forms' region and address fields (no authentication) */
-        get: operations["complaintdesk_channels_api_list_public_regions"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1806,6 +1689,26 @@ export interface paths {
         put?: never;
         /** Register a complaint (201), or get the existing one for a repeated channel + external_id (200) */
         post: operations["complaintdesk_tickets_api_create_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assign, change status or add/remove a tag on many tickets (at most 500): a result per ticket
+         * @description Each ticket is loaded in your data scope, checked and changed in its own transaction by the same action as the single-ticket endpoint; a refused ticket (not visible, not permitted, illegal transition) does not stop the others. 422 `too_many` above 500 ids.
+         */
+        post: operations["complaintdesk_tickets_api_bulk_tickets"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2474,6 +2377,60 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My saved views and those shared with me (everyone, my roles, my teams) */
+        get: operations["complaintdesk_savedviews_api_list_views"];
+        put?: never;
+        /** Save a view (422 with a message per field when something is wrong) */
+        post: operations["complaintdesk_savedviews_api_create_view"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/views/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a saved view may hold: columns, sorts, page sizes, sharing modes */
+        get: operations["complaintdesk_savedviews_api_view_options"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/views/{view_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One saved view */
+        get: operations["complaintdesk_savedviews_api_get_view"];
+        put?: never;
+        post?: never;
+        /** Delete a saved view */
+        delete: operations["complaintdesk_savedviews_api_delete_view"];
+        options?: never;
+        head?: never;
+        /** Change a saved view (its owner; holders of view.share for shared views) */
+        patch: operations["complaintdesk_savedviews_api_update_view"];
         trace?: never;
     };
     "/api/v1/webhooks": {
@@ -3211,78 +3168,82 @@ export interface components {
             min_level: string;
             owner: components["schemas"]["UserRef"] | null;
         };
-        /** BundleChangeOut */
-        BundleChangeOut: {
-            /** Fields */
-            fields: {
-                [key: string]: unknown;
-            };
-            /** Key */
-            key: string;
+        /**
+         * BulkIn
+         * @description One operation on many tickets (at most 500 per request).
+         */
+        BulkIn: {
+            /**
+             * Assignee Id
+             * @description assign: the person (null clears; omit to keep)
+             */
+            assignee_id?: number | null;
+            /**
+             * Department Id
+             * @description assign: the department (null clears; omit to keep)
+             */
+            department_id?: number | null;
+            /**
+             * Ids
+             * @description Ticket ids (at most 500; duplicates ignored)
+             */
+            ids: number[];
+            /**
+             * Operation
+             * @description assign | transition | add_tag | remove_tag
+             */
+            operation: string;
+            /**
+             * Reason
+             * @description transition: the reason on the timeline
+             * @default
+             */
+            reason: string;
+            /**
+             * Status
+             * @description transition: the target status
+             * @default
+             */
+            status: string;
+            /**
+             * Tag
+             * @description add_tag / remove_tag: the tag name
+             * @default
+             */
+            tag: string;
+            /**
+             * Team Id
+             * @description assign: the team (null clears; omit to keep)
+             */
+            team_id?: number | null;
         };
-        /** BundleImportOut */
-        BundleImportOut: {
-            /** Applied */
-            applied: boolean;
-            /** Counts */
-            counts: {
-                [key: string]: number;
-            };
-            /** Dry Run */
-            dry_run: boolean;
-            /** Kinds */
-            kinds: components["schemas"]["BundleKindPlanOut"][];
-            /** Ok */
-            ok: boolean;
-            /** Problems */
-            problems: components["schemas"]["BundleProblemOut"][];
-            /** Prune */
-            prune: boolean;
-            /** Template */
-            template: string | null;
-        };
-        /** BundleKindPlanOut */
-        BundleKindPlanOut: {
-            /** Added */
-            added: string[];
-            /** Changed */
-            changed: components["schemas"]["BundleChangeOut"][];
-            /** Kind */
-            kind: string;
-            /** Label */
-            label: string;
-            /** Prunable */
-            prunable: boolean;
-            /** Prune Note */
-            prune_note: string;
-            /** Removed */
-            removed: string[];
-            /** Unchanged */
-            unchanged: string[];
-        };
-        /** BundleProblemOut */
-        BundleProblemOut: {
-            /** File */
-            file: string;
+        /** BulkItemOut */
+        BulkItemOut: {
+            /**
+             * Code
+             * @description Why it was refused: not_found, permission_denied, invalid_transition, ...
+             */
+            code: string;
+            /** Id */
+            id: number;
             /** Message */
             message: string;
-            /** Path */
-            path: string;
+            /**
+             * Number
+             * @description null when the ticket is not visible to you
+             */
+            number: string | null;
+            /** Ok */
+            ok: boolean;
         };
-        /** BundleTemplateOut */
-        BundleTemplateOut: {
-            /** Description */
-            description: string;
-            /** Description En */
-            description_en: string;
-            /** Kinds */
-            kinds: string[];
-            /** Name */
-            name: string;
-            /** Title */
-            title: string;
-            /** Title En */
-            title_en: string;
+        /** BulkOut */
+        BulkOut: {
+            /** Failed */
+            failed: number;
+            /** Results */
+            results: components["schemas"]["BulkItemOut"][];
+            /** Succeeded */
+            succeeded: number;
         };
         /** CalendarIn */
         CalendarIn: {
@@ -3590,6 +3551,26 @@ export interface components {
              */
             outcome: string;
         };
+        /**
+         * ConditionFieldOut
+         * @description A field the condition builder offers (``FieldCatalog.describe``).
+         */
+        ConditionFieldOut: {
+            /** Choices */
+            choices: string[];
+            /** Label */
+            label: string;
+            /** Label En */
+            label_en: string;
+            /** Name */
+            name: string;
+            /** Operators */
+            operators: string[];
+            /** Queryable */
+            queryable: boolean;
+            /** Type */
+            type: string;
+        };
         /** ConfigOptionOut */
         ConfigOptionOut: {
             /** Choices */
@@ -3791,125 +3772,6 @@ export interface components {
             phone: string;
             /** Tier */
             tier: string;
-        };
-        /** DashboardCategoryCount */
-        DashboardCategoryCount: {
-            /** Count */
-            count: number;
-            /** Id */
-            id: number | null;
-            /** Name */
-            name: string;
-            /** Name En */
-            name_en: string;
-        };
-        /** DashboardChannelCount */
-        DashboardChannelCount: {
-            /** Count */
-            count: number;
-            /** Key */
-            key: string;
-        };
-        /** DashboardCsatOut */
-        DashboardCsatOut: {
-            /** Rate */
-            rate: number;
-            /** Responses */
-            responses: number;
-            /** Satisfied */
-            satisfied: number;
-        };
-        /** DashboardDayCount */
-        DashboardDayCount: {
-            /** Closed */
-            closed: number;
-            /**
-             * Date
-             * Format: date
-             */
-            date: string;
-            /** New */
-            new: number;
-        };
-        /** DashboardDurationOut */
-        DashboardDurationOut: {
-            /** Count */
-            count: number;
-            /** Mean Seconds */
-            mean_seconds: number | null;
-            /** Median Seconds */
-            median_seconds: number | null;
-        };
-        /** DashboardOverviewOut */
-        DashboardOverviewOut: {
-            /** By Category */
-            by_category: components["schemas"]["DashboardCategoryCount"][];
-            /** By Channel */
-            by_channel: components["schemas"]["DashboardChannelCount"][];
-            /** By Day */
-            by_day: components["schemas"]["DashboardDayCount"][];
-            /** Closed In Window */
-            closed_in_window: number;
-            /** Created In Window */
-            created_in_window: number;
-            csat: components["schemas"]["DashboardCsatOut"] | null;
-            /** Days */
-            days: number;
-            first_response: components["schemas"]["DashboardDurationOut"];
-            first_response_sla: components["schemas"]["DashboardSlaOut"];
-            /**
-             * Generated At
-             * Format: date-time
-             */
-            generated_at: string;
-            /** New Today */
-            new_today: number;
-            /** Open */
-            open: number;
-            /** Other Categories */
-            other_categories: number;
-            /** Overdue */
-            overdue: number;
-            resolution: components["schemas"]["DashboardDurationOut"];
-            resolution_sla: components["schemas"]["DashboardSlaOut"];
-            /** Time Zone */
-            time_zone: string;
-            /**
-             * Window Start
-             * Format: date-time
-             */
-            window_start: string;
-        };
-        /** DashboardParams */
-        DashboardParams: {
-            /**
-             * Days
-             * @description 窗口天数（含今天）/ Window in local days, today included
-             * @default 30
-             */
-            days: number;
-            /**
-             * Department Id
-             * @description 部门（含下级）/ Department and its sub-departments
-             */
-            department_id?: number | null;
-            /**
-             * Team Id
-             * @description 班组 / Team
-             */
-            team_id?: number | null;
-        };
-        /** DashboardSlaOut */
-        DashboardSlaOut: {
-            /** Breached */
-            breached: number;
-            /** Met */
-            met: number;
-            /**
-             * Rate
-             * @description 达标率 % (null: no clock decided in the window)
-             */
-            rate: number | null;
         };
         /** DayIn */
         DayIn: {
@@ -4372,6 +4234,11 @@ export interface components {
             category_id?: number | null;
             /** Channel */
             channel?: string[] | null;
+            /**
+             * Condition
+             * @description A condition in the one condition format as JSON text (docs/conditions.md); formulas are not allowed (it runs in SQL)
+             */
+            condition?: string | null;
             /** Created From */
             created_from?: string | null;
             /** Created To */
@@ -4400,6 +4267,11 @@ export interface components {
             team_id?: number | null;
             /** Unassigned */
             unassigned?: boolean | null;
+            /**
+             * View Id
+             * @description Apply a saved view (GET /views): its condition and search text
+             */
+            view_id?: number | null;
         };
         /** ExportIn */
         ExportIn: {
@@ -5834,6 +5706,15 @@ export interface components {
             /** Permissions */
             permissions?: string[] | null;
         };
+        /** RoleRef */
+        RoleRef: {
+            /** Id */
+            id: number;
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+        };
         /** RoleRefOut */
         RoleRefOut: {
             /** Id */
@@ -6023,6 +5904,122 @@ export interface components {
             id: number;
             /** Number */
             number: string;
+        };
+        /** SavedViewIn */
+        SavedViewIn: {
+            /**
+             * Columns
+             * @description Visible columns, in order
+             */
+            columns?: string[] | null;
+            /**
+             * Condition
+             * @description The one condition format (docs/conditions.md); no formulas
+             */
+            condition?: {
+                [key: string]: unknown;
+            };
+            /** Name */
+            name: string;
+            /**
+             * Page Size
+             * @default 20
+             */
+            page_size: number;
+            /**
+             * Role Id
+             * @description With sharing=role
+             */
+            role_id?: number | null;
+            /**
+             * Search
+             * @description Search text, as the list's q
+             * @default
+             */
+            search: string;
+            /**
+             * Sharing
+             * @description private | everyone | role | team
+             * @default private
+             */
+            sharing: string;
+            /**
+             * Sort
+             * @default -created_at
+             */
+            sort: string;
+            /**
+             * Team Id
+             * @description With sharing=team
+             */
+            team_id?: number | null;
+        };
+        /** SavedViewOut */
+        SavedViewOut: {
+            /**
+             * Can Edit
+             * @description The viewer may change or delete it
+             */
+            can_edit: boolean;
+            /** Columns */
+            columns: string[];
+            /** Condition */
+            condition: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /**
+             * Mine
+             * @description The viewer owns it
+             */
+            mine: boolean;
+            /** Name */
+            name: string;
+            owner: components["schemas"]["UserRef"];
+            /** Page Size */
+            page_size: number;
+            role: components["schemas"]["RoleRef"] | null;
+            /** Search */
+            search: string;
+            /** Sharing */
+            sharing: string;
+            /** Sort */
+            sort: string;
+            team: components["schemas"]["Ref"] | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** SavedViewPatch */
+        SavedViewPatch: {
+            /** Columns */
+            columns?: string[] | null;
+            /** Condition */
+            condition?: {
+                [key: string]: unknown;
+            } | null;
+            /** Name */
+            name?: string | null;
+            /** Page Size */
+            page_size?: number | null;
+            /** Role Id */
+            role_id?: number | null;
+            /** Search */
+            search?: string | null;
+            /** Sharing */
+            sharing?: string | null;
+            /** Sort */
+            sort?: string | null;
+            /** Team Id */
+            team_id?: number | null;
         };
         /** ScheduleIn */
         ScheduleIn: {
@@ -6441,6 +6438,11 @@ export interface components {
             category_id?: number | null;
             /** Channel */
             channel?: string[] | null;
+            /**
+             * Condition
+             * @description A condition in the one condition format as JSON text (docs/conditions.md); formulas are not allowed (it runs in SQL)
+             */
+            condition?: string | null;
             /** Created From */
             created_from?: string | null;
             /** Created To */
@@ -6484,6 +6486,11 @@ export interface components {
             team_id?: number | null;
             /** Unassigned */
             unassigned?: boolean | null;
+            /**
+             * View Id
+             * @description Apply a saved view (GET /views): its condition and search text
+             */
+            view_id?: number | null;
         };
         /** TicketOut */
         TicketOut: {
@@ -6542,12 +6549,6 @@ export interface components {
             /** Priority */
             priority: string;
             product: components["schemas"]["ProductRef"] | null;
-            /**
-             * Read Only Fields
-             * @description Form fields the caller sees but may not change (只读字段)
-             * @default []
-             */
-            read_only_fields: string[];
             /** Reopen Count */
             reopen_count: number;
             /** Repeat Of Id */
@@ -6965,6 +6966,24 @@ export interface components {
              */
             updated_at: string;
         };
+        /**
+         * ViewOptionsOut
+         * @description What a view may hold: the list's columns (default first), sorts, page sizes, sharing modes.
+         */
+        ViewOptionsOut: {
+            /** Can Share */
+            can_share: boolean;
+            /** Columns */
+            columns: string[];
+            /** Default Columns */
+            default_columns: string[];
+            /** Page Sizes */
+            page_sizes: number[];
+            /** Sharing */
+            sharing: string[];
+            /** Sorts */
+            sorts: string[];
+        };
         /** WebhookIn */
         WebhookIn: {
             /**
@@ -7084,8 +7103,23 @@ export interface components {
             overdue: boolean;
             /** Parent Id */
             parent_id: number | null;
-            /** Process */
+            /**
+             * Process
+             * @description The process definition's key
+             */
             process: string;
+            /**
+             * Process Name
+             * @description The process definition's name (zh)
+             * @default
+             */
+            process_name: string;
+            /**
+             * Process Name En
+             * @description The process definition's English name (the name when unset)
+             * @default
+             */
+            process_name_en: string;
             /** Read At */
             read_at: string | null;
             /** Round */
@@ -7135,8 +7169,23 @@ export interface components {
             overdue: boolean;
             /** Parent Id */
             parent_id: number | null;
-            /** Process */
+            /**
+             * Process
+             * @description The process definition's key
+             */
             process: string;
+            /**
+             * Process Name
+             * @description The process definition's name (zh)
+             * @default
+             */
+            process_name: string;
+            /**
+             * Process Name En
+             * @description The process definition's English name (the name when unset)
+             * @default
+             */
+            process_name_en: string;
             /** Read At */
             read_at: string | null;
             /** Round */
@@ -9434,175 +9483,7 @@ export interface operations {
             };
         };
     };
-    complaintdesk_bundles_api_export_config: {
-        parameters: {
-            query?: {
-                kinds?: string[] | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-        };
-    };
-    complaintdesk_bundles_api_import_config: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "multipart/form-data": {
-                    /**
-                     * Dry Run
-                     * @default false
-                     */
-                    dry_run?: boolean;
-                    /**
-                     * File
-                     * Format: binary
-                     */
-                    file: string;
-                    /**
-                     * Prune
-                     * @default false
-                     */
-                    prune?: boolean;
-                };
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BundleImportOut"];
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-        };
-    };
-    complaintdesk_bundles_api_list_config_templates: {
+    complaintdesk_savedviews_api_condition_fields: {
         parameters: {
             query?: never;
             header?: never;
@@ -9617,86 +9498,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BundleTemplateOut"][];
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-        };
-    };
-    complaintdesk_bundles_api_import_config_template: {
-        parameters: {
-            query?: {
-                dry_run?: boolean;
-                prune?: boolean;
-            };
-            header?: never;
-            path: {
-                name: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BundleImportOut"];
+                    "application/json": components["schemas"]["ConditionFieldOut"][];
                 };
             };
             /** @description Bad Request */
@@ -10011,87 +9813,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CustomerOut"];
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-        };
-    };
-    complaintdesk_reports_api_dashboard_overview: {
-        parameters: {
-            query?: {
-                /** @description 窗口天数（含今天）/ Window in local days, today included */
-                days?: number;
-                /** @description 部门（含下级）/ Department and its sub-departments */
-                department_id?: number | null;
-                /** @description 班组 / Team */
-                team_id?: number | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DashboardOverviewOut"];
                 };
             };
             /** @description Bad Request */
@@ -15672,104 +15393,6 @@ export interface operations {
             };
         };
     };
-    complaintdesk_channels_api_evaluate_public_form: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                slug: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["EvaluateIn"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EvaluateOut"];
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Request Entity Too Large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-        };
-    };
     complaintdesk_channels_api_submit_public_form: {
         parameters: {
             query?: never;
@@ -15898,100 +15521,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UploadOut"];
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Request Entity Too Large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Unprocessable Entity */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-            /** @description Too Many Requests */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorOut"];
-                };
-            };
-        };
-    };
-    complaintdesk_channels_api_list_public_regions: {
-        parameters: {
-            query?: {
-                parent?: string | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["RegionOut"][];
                 };
             };
             /** @description Bad Request */
@@ -18102,6 +17631,10 @@ export interface operations {
                 open_only?: boolean | null;
                 number?: string | null;
                 q?: string | null;
+                /** @description Apply a saved view (GET /views): its condition and search text */
+                view_id?: number | null;
+                /** @description A condition in the one condition format as JSON text (docs/conditions.md); formulas are not allowed (it runs in SQL) */
+                condition?: string | null;
                 sort?: string;
                 page?: number;
                 page_size?: number;
@@ -18206,6 +17739,84 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_tickets_api_bulk_tickets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOut"];
                 };
             };
             /** @description Bad Request */
@@ -21897,6 +21508,462 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AssignmentProfileOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_savedviews_api_list_views: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewOut"][];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_savedviews_api_create_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewIn"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_savedviews_api_view_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewOptionsOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_savedviews_api_get_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_savedviews_api_delete_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_savedviews_api_update_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewOut"];
                 };
             };
             /** @description Bad Request */

@@ -9,6 +9,16 @@ describe('ticket list URL state', () => {
     expect(query).toEqual({ q: '手机', status: 'new,in_progress', priority: 'P1', open: '1', sort: 'resolution_due_at', page: '3', size: '50' })
     expect(stateFromQuery(query as Record<string, string>)).toEqual(state)
   })
+  it('keeps the view, an extra condition and the columns in the URL', () => {
+    const cond = JSON.stringify({ all: [{ field: 'priority', op: 'eq', value: 'P1' }] })
+    const state = { ...defaultState(), view: 12, cond, cols: ['number', 'subject'], sort: 'sla_remaining' as const }
+    const query = queryFromState(state)
+    expect(query).toEqual({ view: '12', cond, cols: 'number,subject', sort: 'sla_remaining' })
+    expect(stateFromQuery(query as Record<string, string>)).toEqual(state)
+    expect(apiParams(state)).toMatchObject({ view_id: 12, condition: cond })
+    expect(stateFromQuery({ cond: '[1]', view: 'x', cols: 'number,bogus' })).toMatchObject({ cond: '', view: null, cols: ['number'] })
+    expect(stateFromQuery({ cond: '{broken' }).cond).toBe('')
+  })
   it('keeps a plain list URL plain', () => {
     expect(queryFromState(defaultState())).toEqual({})
   })
@@ -28,7 +38,8 @@ describe('ticket list URL state', () => {
   it('maps table sorting to API sort names', () => {
     expect(sortFromTable('priority', 'ascending')).toBe('priority')
     expect(sortFromTable('created_at', 'descending')).toBe('-created_at')
-    expect(sortFromTable('resolution_due_at', 'descending')).toBe('resolution_due_at')
+    expect(sortFromTable('resolution_due_at', 'descending')).toBe('sla_remaining')
+    expect(tableSort('sla_remaining')).toEqual({ prop: 'resolution_due_at', order: 'ascending' })
     expect(sortFromTable('subject', 'ascending')).toBe('-created_at')
     expect(sortFromTable('number', null)).toBe('-created_at')
     expect(tableSort('-priority')).toEqual({ prop: 'priority', order: 'descending' })

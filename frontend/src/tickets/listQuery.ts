@@ -4,12 +4,14 @@
  */
 import type { LocationQuery, LocationQueryRaw } from 'vue-router'
 import { CHANNEL_VALUES, PRIORITY_VALUES, STATUS_VALUES } from './labels'
+import { COLUMN_KEYS } from '@/views/columns'
 
 type QueryValue = LocationQuery[string] | undefined
 
 export const PAGE_SIZES = [20, 50, 100] as const
 export const DEFAULT_PAGE_SIZE = 20
-export const SORTS = ['-created_at', 'created_at', 'priority', '-priority', 'resolution_due_at', 'number', '-number'] as const
+export const SORTS = ['-created_at', 'created_at', '-updated_at', 'updated_at', 'priority', '-priority', 'resolution_due_at',
+  'sla_remaining', 'number', '-number'] as const
 export type Sort = (typeof SORTS)[number]
 
 export interface TicketListState {
@@ -21,10 +23,19 @@ export interface TicketListState {
   sort: Sort
   page: number
   pageSize: number
+  /** A saved view (its condition and search apply on the server). */
+  view: number | null
+  /** An extra condition (JSON text in the one condition format), from the advanced filter. */
+  cond: string
+  /** Visible columns when they differ from the view's / the default. */
+  cols: string[] | null
 }
 
 export function defaultState(): TicketListState {
-  return { q: '', status: [], priority: [], channel: [], openOnly: false, sort: '-created_at', page: 1, pageSize: DEFAULT_PAGE_SIZE }
+  return {
+    q: '', status: [], priority: [], channel: [], openOnly: false, sort: '-created_at', page: 1, pageSize: DEFAULT_PAGE_SIZE,
+    view: null, cond: '', cols: null,
+  }
 }
 
 function list(value: QueryValue, allowed: readonly string[]): string[] {
@@ -62,6 +73,20 @@ export function stateFromQuery(query: LocationQuery): TicketListState {
     sort: (SORTS as readonly string[]).includes(sort) ? (sort as Sort) : d.sort,
     page: positiveInt(query.page, 1, 1_000_000),
     pageSize: (PAGE_SIZES as readonly number[]).includes(size) ? size : d.pageSize,
+    view: first(query.view) ? positiveInt(query.view, 0, 2 ** 31) || null : null,
+    cond: validCondition(first(query.cond)),
+    cols: first(query.cols) ? list(query.cols, COLUMN_KEYS) : null,
+  }
+}
+
+/** A condition from the URL: JSON text of an object (the server checks the rest), else nothing. */
+function validCondition(text: string): string {
+  if (!text || text.length > 20000) return ''
+  try {
+    const value: unknown = JSON.parse(text)
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? text : ''
+  } catch {
+    return ''
   }
 }
 
@@ -77,6 +102,9 @@ export function queryFromState(state: TicketListState): LocationQueryRaw {
   if (state.sort !== d.sort) query.sort = state.sort
   if (state.page !== 1) query.page = String(state.page)
   if (state.pageSize !== d.pageSize) query.size = String(state.pageSize)
+  if (state.view) query.view = String(state.view)
+  if (state.cond) query.cond = state.cond
+  if (state.cols) query.cols = state.cols.join(',')
   return query
 }
 
@@ -89,6 +117,8 @@ export interface TicketListParams {
   sort: string
   page: number
   page_size: number
+  view_id?: number
+  condition?: string
 }
 
 export function apiParams(state: TicketListState): TicketListParams {
@@ -98,19 +128,23 @@ export function apiParams(state: TicketListState): TicketListParams {
   if (state.priority.length) params.priority = state.priority
   if (state.channel.length) params.channel = state.channel
   if (state.openOnly) params.open_only = true
+  if (state.view) params.view_id = state.view
+  if (state.cond) params.condition = state.cond
   return params
 }
 
 /** Element Plus table sort event → our sort key (columns map to the API's sort names). */
 export function sortFromTable(prop: string | null, order: 'ascending' | 'descending' | null): Sort {
-  const key = prop === 'created_at' ? 'created_at' : prop === 'priority' ? 'priority' : prop === 'resolution_due_at' ? 'resolution_due_at' : prop === 'number' ? 'number' : null
+  const key = prop && ['created_at', 'updated_at', 'priority', 'resolution_due_at', 'number'].includes(prop) ? prop : null
   if (!key || !order) return '-created_at'
-  if (key === 'resolution_due_at') return 'resolution_due_at'
+  // The due-time column sorts by SLA remaining: running clocks first, least time left first.
+  if (key === 'resolution_due_at') return 'sla_remaining'
   const sort = order === 'descending' ? `-${key}` : key
   return (SORTS as readonly string[]).includes(sort) ? (sort as Sort) : '-created_at'
 }
 
 export function tableSort(sort: Sort): { prop: string; order: 'ascending' | 'descending' } {
+  if (sort === 'sla_remaining') return { prop: 'resolution_due_at', order: 'ascending' }
   const desc = sort.startsWith('-')
   return { prop: desc ? sort.slice(1) : sort, order: desc ? 'descending' : 'ascending' }
 }
