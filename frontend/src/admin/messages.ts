@@ -1,0 +1,172 @@
+/** UI strings of the administration pages (系统管理), merged over the core strings (see i18n/modules.ts). */
+import type { ModuleMessages } from '@/i18n/modules'
+
+export default {
+  'zh-CN': {
+    admin: {
+      nav: {
+        users: '用户管理', org: '组织架构', roles: '角色与权限', fieldRights: '字段权限', categories: '投诉分类',
+        products: '产品目录', tokens: 'API 令牌', audit: '审计日志', django: '后台数据管理',
+      },
+      actions: '操作', edit: '编辑', save: '保存', discard: '放弃修改', close: '关闭', remove: '移除', copy: '复制',
+      copied: '已复制到剪贴板', copyFailed: '无法访问剪贴板，请手动选中复制', inactive: '已停用', activeFlag: '启用',
+      addChild: '添加下级', topLevel: '（顶级）', moveUp: '上移', moveDown: '下移', deactivate: '停用', activate: '启用',
+      users: {
+        searchPlaceholder: '用户名 / 姓名 / 邮箱', role: '角色', department: '部门', active: '在职', inactive: '已停用',
+        create: '新建用户', editTitle: '编辑用户', name: '姓名 / 用户名', contact: '邮箱 / 电话', roles: '角色',
+        superuser: '超级管理员', teams: '团队', status: '状态', lastLogin: '最近登录', resetPassword: '重置密码',
+        profile: '技能与排班', deactivate: '停用', reactivate: '恢复', deactivateConfirm: '停用 {name} 后，该用户无法登录，其 API 令牌同时作废。确定停用？',
+        reactivated: '已恢复账号', deactivated: '已停用账号', username: '用户名', displayName: '姓名', email: '邮箱',
+        phone: '电话', password: '初始密码', generate: '随机生成', resetDone: '{name} 的新密码如下：',
+        shownOnce: '密码只显示这一次，请通过安全渠道告知本人，并提醒其登录后尽快修改。', generateOne: '随机生成',
+        typeOne: '手动设置', profileTitle: '技能与排班 · {name}', availability: '在岗状态', workingHours: '工作时间',
+        restricted: '按时间段', anyTime: '不限时间', skills: '技能（用于按技能分配）', skillCategory: '投诉分类',
+        skillLine: '产品线', skillProduct: '产品', level: '熟练度', addSkill: '添加技能',
+      },
+      availability: { on_duty: '在岗', away: '离开', off: '休息' },
+      weekday: { 1: '周一', 2: '周二', 3: '周三', 4: '周四', 5: '周五', 6: '周六', 7: '周日' },
+      org: {
+        departments: '部门', newDepartment: '新建部门', editDepartment: '编辑部门', manager: '负责人', people: '{n} 人',
+        teams: '团队（队列）', newTeam: '新建团队', editTeam: '编辑团队', teamName: '团队名称', lead: '组长',
+        members: '成员', name: '部门名称', code: '部门编码', parent: '上级部门',
+      },
+      roles: {
+        hint: '勾选角色拥有的权限；数据范围决定该角色能看到哪些工单。修改后点击保存。', unsaved: '{n} 个角色有未保存的修改',
+        create: '新建角色', rename: '修改名称', permission: '权限', dataScope: '数据范围', savedN: '已保存 {n} 个角色',
+        phoneHint: '权限矩阵较宽，可左右滑动；建议在电脑上编辑。', key: '角色编码', name: '名称', nameEn: '英文名称',
+        copyFrom: '复制权限自',
+      },
+      scope: { own: '本人', team: '本团队', department: '本部门及下级', all: '全部' },
+      areas: {
+        ticket: '工单', customer: '客户', product: '产品', category: '分类', form: '表单', process: '流程', rule: '规则与SLA',
+        report: '报表', user: '用户与角色', audit: '审计', token: 'API 令牌', settings: '系统设置', field: '敏感字段',
+        improvement: '整改措施', notification: '通知',
+      },
+      fields: {
+        pickForm: '选择表单', unsaved: '{n} 处未保存的修改', hint: '未设置的字段对所有角色可编辑。用户有多个角色时，取最宽松的设置。',
+        noFields: '该表单还没有字段', field: '字段', setColumn: '整列设为', editable: '可编辑', read_only: '只读', hidden: '隐藏',
+      },
+      tokens: {
+        allUsers: '显示所有用户的令牌', showRevoked: '显示已作废', create: '新建令牌', empty: '还没有 API 令牌',
+        name: '名称', prefix: '前缀', owner: '所属用户', created: '创建时间', lastUsed: '最近使用', expires: '过期时间',
+        never: '永不过期', revokedTag: '已作废', expiredTag: '已过期', activeTag: '有效', revoke: '作废',
+        revokeConfirm: '作废令牌“{name}”后，使用它的集成将立即无法访问。确定作废？', revoked: '令牌已作废',
+        shownOnce: '令牌只显示这一次，请立即复制并妥善保存。', usage: '调用 API 时放在请求头中：',
+        namePlaceholder: '例如：ERP 同步', stored: '我已保存',
+      },
+      audit: {
+        actor: '操作人', objectType: '对象类型', objectId: '对象编号', from: '开始日期', to: '结束日期', field: '字段',
+        before: '修改前', after: '修改后', noData: '无详细内容', time: '时间', system: '系统', action: '操作',
+        object: '对象', summary: '内容',
+      },
+      auditActions: {
+        user_created: '创建用户', user_updated: '修改用户', user_password_set: '设置密码', user_skills_set: '设置技能',
+        user_working_hours_set: '设置工作时间', department_created: '创建部门', department_updated: '修改部门',
+        team_created: '创建团队', team_updated: '修改团队', role_created: '创建角色', role_updated: '修改角色',
+        token_created: '创建令牌', token_revoked: '作废令牌', category_created: '创建分类', category_updated: '修改分类',
+        product_created: '创建产品', product_updated: '修改产品', product_line_created: '创建产品线',
+        form_field_permissions_changed: '修改字段权限', option_set: '修改系统设置', customer_created: '创建客户',
+        customer_updated: '修改客户',
+      },
+      objectTypes: {
+        user: '用户', department: '部门', team: '团队', role: '角色', apitoken: 'API 令牌', category: '分类',
+        product: '产品', productline: '产品线', customer: '客户', form: '表单', option: '系统设置',
+      },
+      categories: {
+        hint: '停用的分类不能再被新工单选用，已有工单保持不变。', showInactive: '显示已停用', createTop: '新建一级分类',
+        create: '新建分类', edit: '编辑分类', key: '编码（英文，创建后不可改）', name: '中文名称', nameEn: '英文名称',
+        parent: '上级分类', activated: '已启用', deactivated: '已停用',
+      },
+      products: {
+        lines: '产品线', newLine: '新建产品线', searchPlaceholder: 'SKU / 产品名称', active: '在售', inactive: '停用',
+        create: '新建产品', edit: '编辑产品', name: '产品名称', line: '产品线', lineName: '产品线名称', lineCode: '编码',
+      },
+    },
+  },
+  en: {
+    admin: {
+      nav: {
+        users: 'Users', org: 'Organisation', roles: 'Roles & permissions', fieldRights: 'Field rights', categories: 'Categories',
+        products: 'Products', tokens: 'API tokens', audit: 'Audit log', django: 'Data admin (Django)',
+      },
+      actions: 'Actions', edit: 'Edit', save: 'Save', discard: 'Discard changes', close: 'Close', remove: 'Remove', copy: 'Copy',
+      copied: 'Copied to the clipboard', copyFailed: 'The clipboard is not available; select the text and copy it', inactive: 'Inactive',
+      activeFlag: 'Active', addChild: 'Add child', topLevel: '(top level)', moveUp: 'Move up', moveDown: 'Move down',
+      deactivate: 'Deactivate', activate: 'Activate',
+      users: {
+        searchPlaceholder: 'Username / name / email', role: 'Role', department: 'Department', active: 'Active', inactive: 'Deactivated',
+        create: 'New user', editTitle: 'Edit user', name: 'Name / username', contact: 'Email / phone', roles: 'Roles',
+        superuser: 'Superuser', teams: 'Teams', status: 'Status', lastLogin: 'Last sign-in', resetPassword: 'Reset password',
+        profile: 'Skills & hours', deactivate: 'Deactivate', reactivate: 'Reactivate',
+        deactivateConfirm: '{name} will no longer be able to sign in, and their API tokens stop working. Deactivate?',
+        reactivated: 'Account reactivated', deactivated: 'Account deactivated', username: 'Username', displayName: 'Name',
+        email: 'Email', phone: 'Phone', password: 'Initial password', generate: 'Generate', resetDone: 'The new password of {name}:',
+        shownOnce: 'It is shown only this once. Tell the user over a safe channel and ask them to change it after signing in.',
+        generateOne: 'Generate one', typeOne: 'Type one', profileTitle: 'Skills & hours · {name}', availability: 'Availability',
+        workingHours: 'Working hours', restricted: 'Set hours', anyTime: 'Any time', skills: 'Skills (for skill-based assignment)',
+        skillCategory: 'Category', skillLine: 'Product line', skillProduct: 'Product', level: 'Level', addSkill: 'Add a skill',
+      },
+      availability: { on_duty: 'On duty', away: 'Away', off: 'Off' },
+      weekday: { 1: 'Mon', 2: 'Tue', 3: 'Wed', 4: 'Thu', 5: 'Fri', 6: 'Sat', 7: 'Sun' },
+      org: {
+        departments: 'Departments', newDepartment: 'New department', editDepartment: 'Edit department', manager: 'Head',
+        people: '{n} people', teams: 'Teams (queues)', newTeam: 'New team', editTeam: 'Edit team', teamName: 'Team name',
+        lead: 'Lead', members: 'Members', name: 'Department name', code: 'Code', parent: 'Parent department',
+      },
+      roles: {
+        hint: 'Tick what each role may do; the data scope decides which tickets it sees. Save when done.',
+        unsaved: '{n} roles have unsaved changes', create: 'New role', rename: 'Rename', permission: 'Permission',
+        dataScope: 'Data scope', savedN: '{n} roles saved', phoneHint: 'The matrix is wide: scroll sideways, or edit it on a computer.',
+        key: 'Role key', name: 'Name', nameEn: 'English name', copyFrom: 'Copy permissions from',
+      },
+      scope: { own: 'Own', team: 'Team', department: 'Department & below', all: 'All' },
+      areas: {
+        ticket: 'Tickets', customer: 'Customers', product: 'Products', category: 'Categories', form: 'Forms', process: 'Processes',
+        rule: 'Rules & SLA', report: 'Reports', user: 'Users & roles', audit: 'Audit', token: 'API tokens', settings: 'Settings',
+        field: 'Sensitive fields', improvement: 'Improvement actions', notification: 'Notifications',
+      },
+      fields: {
+        pickForm: 'Choose a form', unsaved: '{n} unsaved changes',
+        hint: 'Fields without a setting are editable for every role. A user with several roles gets the most permissive one.',
+        noFields: 'This form has no fields yet', field: 'Field', setColumn: 'Set column', editable: 'Editable',
+        read_only: 'Read-only', hidden: 'Hidden',
+      },
+      tokens: {
+        allUsers: "Everyone's tokens", showRevoked: 'Show revoked', create: 'New token', empty: 'No API tokens yet',
+        name: 'Name', prefix: 'Prefix', owner: 'Owner', created: 'Created', lastUsed: 'Last used', expires: 'Expires',
+        never: 'Never', revokedTag: 'Revoked', expiredTag: 'Expired', activeTag: 'Active', revoke: 'Revoke',
+        revokeConfirm: 'Integrations using “{name}” lose access at once. Revoke it?', revoked: 'Token revoked',
+        shownOnce: 'The token is shown only this once: copy it now and keep it safe.', usage: 'Send it with every API call:',
+        namePlaceholder: 'e.g. ERP sync', stored: 'I have stored it',
+      },
+      audit: {
+        actor: 'Actor', objectType: 'Object type', objectId: 'Object id', from: 'From', to: 'To', field: 'Field',
+        before: 'Before', after: 'After', noData: 'No details', time: 'Time', system: 'System', action: 'Action',
+        object: 'Object', summary: 'Details',
+      },
+      auditActions: {
+        user_created: 'User created', user_updated: 'User changed', user_password_set: 'Password set', user_skills_set: 'Skills set',
+        user_working_hours_set: 'Working hours set', department_created: 'Department created', department_updated: 'Department changed',
+        team_created: 'Team created', team_updated: 'Team changed', role_created: 'Role created', role_updated: 'Role changed',
+        token_created: 'Token created', token_revoked: 'Token revoked', category_created: 'Category created',
+        category_updated: 'Category changed', product_created: 'Product created', product_updated: 'Product changed',
+        product_line_created: 'Product line created', form_field_permissions_changed: 'Field rights changed',
+        option_set: 'Setting changed', customer_created: 'Customer created', customer_updated: 'Customer changed',
+      },
+      objectTypes: {
+        user: 'User', department: 'Department', team: 'Team', role: 'Role', apitoken: 'API token', category: 'Category',
+        product: 'Product', productline: 'Product line', customer: 'Customer', form: 'Form', option: 'Setting',
+      },
+      categories: {
+        hint: 'New tickets cannot pick a deactivated category; existing tickets keep theirs.', showInactive: 'Show deactivated',
+        createTop: 'New top-level category', create: 'New category', edit: 'Edit category', key: 'Key (fixed once created)',
+        name: 'Chinese name', nameEn: 'English name', parent: 'Parent category', activated: 'Activated', deactivated: 'Deactivated',
+      },
+      products: {
+        lines: 'Product lines', newLine: 'New product line', searchPlaceholder: 'SKU / product name', active: 'On sale',
+        inactive: 'Discontinued', create: 'New product', edit: 'Edit product', name: 'Product name', line: 'Product line',
+        lineName: 'Name', lineCode: 'Code',
+      },
+    },
+  },
+} satisfies ModuleMessages
