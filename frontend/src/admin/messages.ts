@@ -66,7 +66,8 @@ export default {
         token_created: '创建令牌', token_revoked: '作废令牌', category_created: '创建分类', category_updated: '修改分类',
         product_created: '创建产品', product_updated: '修改产品', product_line_created: '创建产品线',
         form_field_permissions_changed: '修改字段权限', option_set: '修改系统设置', customer_created: '创建客户',
-        customer_updated: '修改客户',
+        customer_updated: '修改客户', form_created: '创建表单', form_updated: '修改表单', form_draft_saved: '保存表单草稿',
+        form_published: '发布表单',
       },
       objectTypes: {
         user: '用户', department: '部门', team: '团队', role: '角色', apitoken: 'API 令牌', category: '分类',
@@ -152,6 +153,7 @@ export default {
         category_updated: 'Category changed', product_created: 'Product created', product_updated: 'Product changed',
         product_line_created: 'Product line created', form_field_permissions_changed: 'Field rights changed',
         option_set: 'Setting changed', customer_created: 'Customer created', customer_updated: 'Customer changed',
+        form_created: 'Form created', form_updated: 'Form changed', form_draft_saved: 'Form draft saved', form_published: 'Form published',
       },
       objectTypes: {
         user: 'User', department: 'Department', team: 'Team', role: 'Role', apitoken: 'API token', category: 'Category',
