@@ -22,7 +22,7 @@ def move_subtree(node: Any, new_parent: Any | None, *, field: str = "parent") ->
     model: type[models.Model] = type(node)
     old_path = node.path
     new_path = f"{new_parent.path if new_parent else '/'}{node.pk}/"
-    model._default_manager.filter(path__startswith=old_path).update(  # type: ignore[attr-defined]
+    model._default_manager.filter(path__startswith=old_path).update(
         path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1))
     )
     node.refresh_from_db(fields=["path"])
