@@ -279,3 +279,21 @@ def test_admin_pages_are_readable_on_a_phone(org: Any, live_server: Any, browser
     page.locator(".cd-drawer").get_by_test_id("nav-admin-audit").click()
     page.wait_for_url("**/settings/audit")
     assert page.console_errors == []
+
+
+def test_admin_pages_in_english(org: Any, live_server: Any, browser: Any, screenshots: Path) -> None:
+    page = new_page(browser, live_server, width=1366, height=768, locale="en")
+    _login(page, "admin")
+    page.wait_for_url("**/tickets")
+    page.evaluate("localStorage.setItem('cd.locale', 'en')")
+    page.goto("/settings/roles")
+    page.get_by_test_id("permission-matrix").wait_for()
+    assert page.get_by_test_id("page-title").inner_text() == "Roles & permissions"
+    assert page.get_by_test_id("role-col-admin").inner_text().startswith("Administrator")
+    assert "View tickets" in page.get_by_test_id("permission-matrix").inner_text()
+    _shot(page, screenshots, "en-roles")
+    page.goto("/settings/users")
+    page.get_by_test_id("user-edit-agent_a").wait_for()
+    assert "Service agent" in page.get_by_test_id("users-table").inner_text()
+    _shot(page, screenshots, "en-users")
+    assert page.console_errors == []
