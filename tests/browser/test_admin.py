@@ -191,8 +191,9 @@ def test_admin_manages_users_roles_categories_and_reads_the_audit(org: Any, live
     admin.get_by_test_id("cell-phone_no-agent").click()
     _pick(admin, "隐藏")
     admin.get_by_test_id("field-rights-save").click()
-    admin.get_by_test_id("field-rights-save").wait_for(state="attached")
-    admin.wait_for_function("document.querySelector('[data-testid=field-rights-save]').disabled")
+    # Saved and reloaded: nothing left to save, and the button no longer spinning.
+    admin.wait_for_function("""(() => { const b = document.querySelector('[data-testid=field-rights-save]');
+        return b.disabled && !b.classList.contains('is-loading') })()""")
     rule = FieldPermission.objects.get()
     assert (rule.field_key, rule.role.key, rule.access) == ("phone_no", "agent", "hidden")
     _shot(admin, screenshots, "07-field-rights")
@@ -255,6 +256,24 @@ def test_admin_resets_a_password_and_deactivates_the_account(org: Any, live_serv
     admin.get_by_test_id("user-reactivate-handler").click()
     admin.get_by_test_id("user-reactivate-handler").wait_for(state="detached")
     assert User.objects.get(username="handler").is_active
+
+    # Skills and working hours for assignment: away, weekdays 09:00-18:00, skilled at 功能故障.
+    admin.get_by_test_id("user-active-filter").click()
+    _pick(admin, "在职")
+    admin.get_by_test_id("user-profile-handler").click()
+    drawer = admin.get_by_test_id("profile-drawer")
+    drawer.get_by_text("离开", exact=True).click()
+    drawer.get_by_test_id("profile-restricted").click()
+    drawer.get_by_test_id("profile-add-skill").click()
+    drawer.get_by_test_id("skill-value-0").click()
+    _pick(admin, "功能故障")
+    _shot(admin, screenshots, "12-skills-hours")
+    drawer.get_by_test_id("profile-save").click()
+    drawer.wait_for(state="hidden")
+    handler = User.objects.get(username="handler")
+    assert handler.availability == "away"
+    assert handler.working_hours == {d: [["09:00", "18:00"]] for d in ("1", "2", "3", "4", "5")}
+    assert [(s.category.key if s.category else None, s.level) for s in handler.skills.all()] == [("malfunction", 3)]
     assert admin.console_errors == []
 
 
