@@ -130,3 +130,22 @@ def test_audit_object_types_need_audit_view(org):
     assert "team" in types and "department" in types and types == sorted(types)
     assert org.client(org.agent_a).get("audit/object-types").status_code == 403
     assert org.client(org.agent_a).get("audit").status_code == 403
+
+
+# --- product lines ------------------------------------------------------------------------------
+
+
+def test_product_line_rename_is_audited_and_checked(org):
+    admin = org.client(org.admin)
+    line = org.product.line
+    body = _ok(admin.patch(f"product-lines/{line.pk}", {"name": "手机", "code": "PHONE"}))
+    assert body == {"id": line.pk, "name": "手机", "code": "PHONE"}
+    row = AuditLog.objects.filter(action="product_line.updated", object_id=str(line.pk)).get()
+    assert row.actor_id == org.admin.pk and row.data["name"] == {"old": "智能手机", "new": "手机"}
+    _ok(admin.post("product-lines", {"name": "家电"}), 201)
+    assert _ok(admin.patch(f"product-lines/{line.pk}", {"name": "家电"}), 409)["details"] == {"name": "taken"}
+    assert admin.patch(f"product-lines/{line.pk}", {"name": ""}).status_code == 422
+    assert admin.patch("product-lines/999999", {"name": "x"}).status_code == 404
+    assert org.client(org.supervisor).patch(f"product-lines/{line.pk}", {"name": "x"}).status_code == 403
+    line.refresh_from_db()
+    assert line.name == "手机"

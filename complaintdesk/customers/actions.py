@@ -130,6 +130,20 @@ def do_create_product_line(*, name: str, code: str = "", actor: User | None) -> 
     return line
 
 
+def do_update_product_line(line: ProductLine, *, actor: User | None, **fields: Any) -> ProductLine:
+    """Rename a product line or change its code."""
+    check_known_fields(fields, {"name", "code"})
+    if "name" in fields:
+        fields["name"] = str(fields["name"] or "").strip()
+        if not fields["name"]:
+            raise InvalidInput("产品线名称不能为空 / Name is required", details={"name": "required"})
+    with transaction.atomic():
+        if "name" in fields and ProductLine.objects.filter(name=fields["name"]).exclude(pk=line.pk).exists():
+            raise Conflict(f"产品线已存在 / Product line {fields['name']!r} exists", details={"name": "taken"})
+        save_changes(line, fields, actor=actor, action="product_line.updated")
+    return line
+
+
 def do_create_product(*, sku: str, name: str, line: ProductLine | None, actor: User | None) -> Product:
     if not sku.strip() or not name.strip():
         raise InvalidInput("SKU与名称必填 / SKU and name are required",

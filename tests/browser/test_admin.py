@@ -217,6 +217,13 @@ def test_admin_manages_users_roles_categories_and_reads_the_audit(org: Any, live
 
     _open_admin(admin, "admin-products")
     admin.get_by_test_id("products-table").get_by_text("PH-001").wait_for()
+    line = org.product.line
+    admin.get_by_test_id(f"line-edit-{line.pk}").click()
+    admin.get_by_test_id("line-name").fill("手机")
+    admin.get_by_test_id("line-save").click()
+    admin.get_by_test_id("products-table").get_by_text("手机", exact=True).wait_for()
+    line.refresh_from_db()
+    assert line.name == "手机"
     _shot(admin, screenshots, "10-products")
     assert admin.console_errors == []
 
