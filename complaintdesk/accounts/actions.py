@@ -10,8 +10,6 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Concat, Substr
 
 from complaintdesk.accounts.access import forget_access
 from complaintdesk.accounts.choices import Availability, DataScope
@@ -21,6 +19,7 @@ from complaintdesk.core import clock
 from complaintdesk.core import events as ev
 from complaintdesk.core.audit import changes, check_known_fields, record_audit, save_changes
 from complaintdesk.core.errors import Conflict, InvalidInput, NotFound
+from complaintdesk.core.tree import move_subtree
 
 TOKEN_PREFIX = "cd_"
 _TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
@@ -160,17 +159,7 @@ def do_update_department(dept: Department, *, actor: User | None, **fields: Any)
     with transaction.atomic():
         diff = changes(dept, fields)
         if "parent" in diff:
-            new_parent: Department | None = fields["parent"]
-            if new_parent is not None and new_parent.path.startswith(dept.path):
-                raise InvalidInput("不能移动到自己的下级 / A department cannot move under itself",
-                                   details={"parent": "cycle"})
-            old_path = dept.path
-            new_path = f"{new_parent.path if new_parent else '/'}{dept.pk}/"
-            # Re-root the whole subtree in one statement.
-            Department.objects.filter(path__startswith=old_path).update(
-                path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1))
-            )
-            dept.refresh_from_db(fields=["path"])
+            move_subtree(dept, fields["parent"])
         for name, value in fields.items():
             setattr(dept, name, value)
         if diff:
@@ -201,10 +190,30 @@ def do_create_team(
 
 
 def do_update_team(team: Team, *, actor: User | None, **fields: Any) -> Team:
-    """Change a team's department or switch it on/off (members and lead have their own screens)."""
-    check_known_fields(fields, {"department", "is_active"})
+    """Rename a team, move it to another department, change its lead, members or active flag."""
+    allowed = {"name", "department", "lead", "is_active"}
+    members: list[User] | None = fields.pop("members", None)
+    check_known_fields(fields, allowed)
+    if "name" in fields:
+        fields["name"] = str(fields["name"] or "").strip()
+        if not fields["name"]:
+            raise InvalidInput("团队名称不能为空 / Name is required", details={"name": "required"})
     with transaction.atomic():
-        save_changes(team, fields, actor=actor, action="team.updated")
+        if "name" in fields and Team.objects.filter(name=fields["name"]).exclude(pk=team.pk).exists():
+            raise Conflict(f"团队已存在 / Team {fields['name']!r} exists", details={"name": "taken"})
+        diff = changes(team, fields)
+        for name, value in fields.items():
+            setattr(team, name, value)
+        if diff:
+            team.save(update_fields=list(diff))
+        if members is not None:
+            old = sorted(team.members.values_list("id", flat=True))
+            team.members.set(members)
+            new = sorted(m.pk for m in members)
+            if old != new:
+                diff["members"] = {"old": old, "new": new}
+        if diff:
+            record_audit(actor=actor, action="team.updated", obj=team, data=diff)
     return team
 
 

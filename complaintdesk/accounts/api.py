@@ -23,6 +23,7 @@ from complaintdesk.accounts.actions import (
     do_set_password,
     do_update_department,
     do_update_role,
+    do_update_team,
     do_update_user,
 )
 from complaintdesk.accounts.models import ApiToken, Department, Role, Team, User
@@ -37,6 +38,7 @@ from complaintdesk.accounts.schemas import (
     RolePatch,
     TeamIn,
     TeamOut,
+    TeamPatch,
     TokenCreatedOut,
     TokenIn,
     TokenOut,
@@ -267,7 +269,7 @@ def update_department(request: HttpRequest, department_id: int, payload: Departm
 def team_out(t: Team) -> dict[str, Any]:
     return {"id": t.pk, "name": t.name,
             "department": {"id": t.department.pk, "name": t.department.name} if t.department else None,
-            "lead": user_ref(t.lead), "member_ids": [m.pk for m in t.members.all()]}
+            "lead": user_ref(t.lead), "member_ids": [m.pk for m in t.members.all()], "is_active": t.is_active}
 
 
 @router.get("/teams", response={200: list[TeamOut], **ERRORS}, summary="List teams (queues)")
@@ -279,12 +281,34 @@ def list_teams(request: HttpRequest) -> Any:
 @router.post("/teams", response={201: TeamOut, **ERRORS}, summary="Create a team")
 def create_team(request: HttpRequest, payload: TeamIn) -> Any:
     check_perm(actor(request), P.USER_MANAGE)
-    members = list(User.objects.filter(pk__in=_storable_ids(payload.member_ids)))
-    if len(members) != len(set(payload.member_ids)):
-        raise InvalidInput("未知成员 / Unknown member ids", details={"member_ids": payload.member_ids})
+    members = _members(payload.member_ids)
     team = do_create_team(name=payload.name, department=_department(payload.department_id),
                           lead=_user(payload.lead_id, "lead_id"), members=members, actor=actor(request))
     return Status(201, team_out(queries.get_team(team_id=team.pk)))
+
+
+def _members(ids: list[int]) -> list[User]:
+    members = list(User.objects.filter(pk__in=_storable_ids(ids)))
+    if len(members) != len(set(ids)):
+        raise InvalidInput("未知成员 / Unknown member ids", details={"member_ids": ids})
+    return members
+
+
+@router.patch("/teams/{team_id}", response={200: TeamOut, **ERRORS},
+              summary="Rename a team, change its department, lead, members or active flag")
+def update_team(request: HttpRequest, team_id: int, payload: TeamPatch) -> Any:
+    check_perm(actor(request), P.USER_MANAGE)
+    team = queries.get_team(team_id=team_id)
+    data = payload.dict(exclude_unset=True)
+    fields: dict[str, Any] = {k: data[k] for k in ("name", "is_active") if data.get(k) is not None}
+    if "department_id" in data:
+        fields["department"] = _department(data["department_id"])
+    if "lead_id" in data:
+        fields["lead"] = _user(data["lead_id"], "lead_id")
+    if data.get("member_ids") is not None:
+        fields["members"] = _members(data["member_ids"])
+    do_update_team(team, actor=actor(request), **fields)
+    return team_out(queries.get_team(team_id=team.pk))
 
 
 # --- API tokens ---------------------------------------------------------------------------

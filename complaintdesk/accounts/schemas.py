@@ -106,6 +106,7 @@ class TeamOut(Schema):
     department: Ref | None
     lead: UserRef | None
     member_ids: list[int]
+    is_active: bool
 
 
 class TeamIn(Schema):
@@ -113,6 +114,14 @@ class TeamIn(Schema):
     department_id: int | None = None
     lead_id: int | None = None
     member_ids: list[int] = []
+
+
+class TeamPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    department_id: int | None = None
+    lead_id: int | None = None
+    member_ids: list[int] | None = Field(None, max_length=1000)
+    is_active: bool | None = None
 
 
 class TokenOut(Schema):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
@@ -86,11 +86,16 @@ def set_option(request: HttpRequest, key: str, payload: OptionIn) -> Any:
 
 @router.get("/audit", response={200: AuditPage, **ERRORS}, summary="Audit log of non-ticket changes")
 def list_audit(request: HttpRequest, object_type: str | None = None, object_id: str | None = None,
-               actor_id: int | None = None, action: str | None = None, page: int = 1,
-               page_size: int = 50) -> Any:
+               actor_id: int | None = None, action: str | None = None, since: datetime | None = None,
+               until: datetime | None = None, page: int = 1, page_size: int = 50) -> Any:
+    """``since`` is inclusive, ``until`` exclusive (both ISO 8601 with an offset; naive times are UTC)."""
     assert isinstance(request.user, User)
     check_perm(request.user, P.AUDIT_VIEW)
     qs = AuditLog.objects.select_related("actor").order_by("-created_at", "-id")
+    if since is not None:
+        qs = qs.filter(created_at__gte=_aware(since))
+    if until is not None:
+        qs = qs.filter(created_at__lt=_aware(until))
     if object_type:
         qs = qs.filter(object_type=object_type)
     if object_id:
@@ -103,6 +108,18 @@ def list_audit(request: HttpRequest, object_type: str | None = None, object_id: 
     return {**meta, "items": [
         {"id": a.pk, "actor": user_ref(a.actor), "action": a.action, "object_type": a.object_type,
          "object_id": a.object_id, "data": a.data, "created_at": a.created_at} for a in items]}
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+@router.get("/audit/object-types", response={200: list[str], **ERRORS},
+            summary="The object types that occur in the audit log (for its filter)")
+def list_audit_object_types(request: HttpRequest) -> Any:
+    assert isinstance(request.user, User)
+    check_perm(request.user, P.AUDIT_VIEW)
+    return sorted(AuditLog.objects.order_by().values_list("object_type", flat=True).distinct())
 
 
 @router.get("/event-types", response={200: list[EventTypeOut], **ERRORS},

@@ -131,8 +131,15 @@ def do_create_product_line(*, name: str, code: str = "", actor: User | None) -> 
 
 
 def do_update_product_line(line: ProductLine, *, actor: User | None, **fields: Any) -> ProductLine:
-    check_known_fields(fields, {"code"})
+    """Rename a product line or change its code."""
+    check_known_fields(fields, {"name", "code"})
+    if "name" in fields:
+        fields["name"] = str(fields["name"] or "").strip()
+        if not fields["name"]:
+            raise InvalidInput("产品线名称不能为空 / Name is required", details={"name": "required"})
     with transaction.atomic():
+        if "name" in fields and ProductLine.objects.filter(name=fields["name"]).exclude(pk=line.pk).exists():
+            raise Conflict(f"产品线已存在 / Product line {fields['name']!r} exists", details={"name": "taken"})
         save_changes(line, fields, actor=actor, action="product_line.updated")
     return line
 

@@ -13,7 +13,7 @@ from ninja.responses import Status
 from complaintdesk.accounts import permissions as P
 from complaintdesk.accounts.access import check_perm
 from complaintdesk.accounts.models import User
-from complaintdesk.core.errors import InvalidInput
+from complaintdesk.core.errors import InvalidInput, NotFound
 from complaintdesk.core.schemas import ERRORS, paginate, user_ref
 from complaintdesk.customers import queries
 from complaintdesk.customers.actions import (
@@ -22,6 +22,7 @@ from complaintdesk.customers.actions import (
     do_create_product_line,
     do_update_customer,
     do_update_product,
+    do_update_product_line,
 )
 from complaintdesk.customers.models import Customer, Product, ProductLine
 from complaintdesk.customers.schemas import (
@@ -32,6 +33,7 @@ from complaintdesk.customers.schemas import (
     ProductIn,
     ProductLineIn,
     ProductLineOut,
+    ProductLinePatch,
     ProductOut,
     ProductPatch,
 )
@@ -138,6 +140,17 @@ def list_product_lines(request: HttpRequest) -> Any:
 def create_product_line(request: HttpRequest, payload: ProductLineIn) -> Any:
     check_perm(_actor(request), P.PRODUCT_MANAGE)
     return Status(201, do_create_product_line(name=payload.name, code=payload.code, actor=_actor(request)))
+
+
+@router.patch("/product-lines/{line_id}", response={200: ProductLineOut, **ERRORS},
+              summary="Rename a product line or change its code")
+def update_product_line(request: HttpRequest, line_id: int, payload: ProductLinePatch) -> Any:
+    check_perm(_actor(request), P.PRODUCT_MANAGE)
+    line = ProductLine.objects.filter(pk=line_id).first() if 0 < line_id < 2**63 else None
+    if line is None:
+        raise NotFound("产品线不存在 / Product line not found")
+    fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    return do_update_product_line(line, actor=_actor(request), **fields)
 
 
 @router.get("/products", response={200: list[ProductOut], **ERRORS}, summary="The product catalogue")

@@ -87,3 +87,8 @@ class ProductLineOut(Schema):
 class ProductLineIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
     code: str = Field("", max_length=50)
+
+
+class ProductLinePatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    code: str | None = Field(None, max_length=50)

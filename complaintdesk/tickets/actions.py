@@ -25,6 +25,7 @@ from complaintdesk.core.audit import changes
 from complaintdesk.core.context import current_channel
 from complaintdesk.core.errors import Conflict, InvalidInput, InvalidTransition
 from complaintdesk.core.options import REPEAT_WINDOW_DAYS, TICKET_NUMBER_PATTERN, get_option
+from complaintdesk.core.tree import move_subtree
 from complaintdesk.forms.choices import VersionStatus
 from complaintdesk.forms.permissions import field_rights
 from complaintdesk.tickets import events as timeline
@@ -688,12 +689,16 @@ def do_create_category(
 def do_update_category(category: Category, *, actor: User | None, **fields: Any) -> Category:
     from complaintdesk.core.audit import record_audit
 
-    allowed = {"name", "name_en", "sort_order", "is_active"}
+    allowed = {"name", "name_en", "sort_order", "is_active", "parent"}
     unknown = set(fields) - allowed
     if unknown:
         raise InvalidInput(f"unknown fields: {sorted(unknown)}")
+    if "name" in fields and not str(fields["name"] or "").strip():
+        raise InvalidInput("名称不能为空 / Name is required", details={"name": "required"})
     with transaction.atomic():
         diff = changes(category, fields)
+        if "parent" in diff:
+            move_subtree(category, fields["parent"], field="parent_id")
         for name, value in fields.items():
             setattr(category, name, value)
         if diff:

@@ -508,9 +508,12 @@ def list_events(request: HttpRequest, ticket_id: int) -> Any:
 
 @router.get("/categories", response={200: list[CategoryOut], **ERRORS},
             summary="The complaint taxonomy (ordered by path; parent_id builds the tree)")
-def list_categories(request: HttpRequest) -> Any:
+def list_categories(request: HttpRequest, include_inactive: bool = False) -> Any:
+    """Deactivated categories are listed only on request, for those who manage the taxonomy."""
     check_perm(_actor(request), P.TICKET_VIEW)
-    return queries.category_tree()
+    if include_inactive:
+        check_perm(_actor(request), P.CATEGORY_MANAGE)
+    return queries.category_tree(include_inactive=include_inactive)
 
 
 @router.post("/categories", response={201: CategoryOut, **ERRORS}, summary="Create a category")
@@ -528,5 +531,8 @@ def update_category(request: HttpRequest, category_id: int, payload: CategoryPat
     category = Category.objects.filter(pk=category_id).first()
     if category is None:
         raise NotFound("分类不存在 / Category not found")
-    fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    data = payload.dict(exclude_unset=True)
+    fields: dict[str, Any] = {k: v for k, v in data.items() if v is not None and k != "parent_id"}
+    if "parent_id" in data:
+        fields["parent"] = _category(data["parent_id"]) if data["parent_id"] is not None else None
     return A.do_update_category(category, actor=_actor(request), **fields)

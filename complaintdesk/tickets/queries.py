@@ -273,5 +273,6 @@ def get_link(*, viewer: User, ticket: Ticket, link_id: int) -> TicketLink:
     return link
 
 
-def category_tree() -> list[Category]:
-    return list(Category.objects.filter(is_active=True).order_by("path", "sort_order", "id"))
+def category_tree(*, include_inactive: bool = False) -> list[Category]:
+    qs = Category.objects.all() if include_inactive else Category.objects.filter(is_active=True)
+    return list(qs.order_by("path", "sort_order", "id"))

@@ -38,6 +38,7 @@ class CategoryPatch(Schema):
     name_en: str | None = Field(None, max_length=100)
     sort_order: int | None = None
     is_active: bool | None = None
+    parent_id: int | None = Field(None, description="Move under this category; null moves it to the top level")
 
 
 class CustomerRef(Schema):

@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { setUnauthenticatedHandler } from '@/api/client'
 import { useSession } from '@/stores/session'
+import { adminRoutes } from '@/admin/routes'
 
 // Each page is its own lazy chunk; the layout is shared by every signed-in page.
 const routes: RouteRecordRaw[] = [
@@ -29,6 +30,7 @@ const routes: RouteRecordRaw[] = [
         props: (route) => ({ id: Number(route.params.id) }), meta: { title: 'ticket.detailTitle' },
       },
       { path: 'inbox', name: 'inbox', component: () => import('@/inbox/InboxPage.vue'), meta: { title: 'nav.inbox' } },
+      ...adminRoutes,
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/shared/NotFoundPage.vue'), meta: { title: 'errors.pageNotFound' } },
     ],
   },

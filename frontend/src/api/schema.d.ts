@@ -167,8 +167,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Audit log of non-ticket changes */
+        /**
+         * Audit log of non-ticket changes
+         * @description ``since`` is inclusive, ``until`` exclusive (both ISO 8601 with an offset; naive times are UTC).
+         */
         get: operations["complaintdesk_core_api_list_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/object-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The object types that occur in the audit log (for its filter) */
+        get: operations["complaintdesk_core_api_list_audit_object_types"];
         put?: never;
         post?: never;
         delete?: never;
@@ -341,7 +361,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The complaint taxonomy (ordered by path; parent_id builds the tree) */
+        /**
+         * The complaint taxonomy (ordered by path; parent_id builds the tree)
+         * @description Deactivated categories are listed only on request, for those who manage the taxonomy.
+         */
         get: operations["complaintdesk_tickets_api_list_categories"];
         put?: never;
         /** Create a category */
@@ -1274,6 +1297,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/product-lines/{line_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename a product line or change its code */
+        patch: operations["complaintdesk_customers_api_update_product_line"];
+        trace?: never;
+    };
     "/api/v1/products": {
         parameters: {
             query?: never;
@@ -1675,6 +1715,23 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{team_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename a team, change its department, lead, members or active flag */
+        patch: operations["complaintdesk_accounts_api_update_team"];
         trace?: never;
     };
     "/api/v1/tickets": {
@@ -3399,6 +3456,11 @@ export interface components {
             name?: string | null;
             /** Name En */
             name_en?: string | null;
+            /**
+             * Parent Id
+             * @description Move under this category; null moves it to the top level
+             */
+            parent_id?: number | null;
             /** Sort Order */
             sort_order?: number | null;
         };
@@ -5480,6 +5542,13 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** ProductLinePatch */
+        ProductLinePatch: {
+            /** Code */
+            code?: string | null;
+            /** Name */
+            name?: string | null;
+        };
         /** ProductOut */
         ProductOut: {
             /** Id */
@@ -6178,11 +6247,26 @@ export interface components {
             department: components["schemas"]["Ref"] | null;
             /** Id */
             id: number;
+            /** Is Active */
+            is_active: boolean;
             lead: components["schemas"]["UserRef"] | null;
             /** Member Ids */
             member_ids: number[];
             /** Name */
             name: string;
+        };
+        /** TeamPatch */
+        TeamPatch: {
+            /** Department Id */
+            department_id?: number | null;
+            /** Is Active */
+            is_active?: boolean | null;
+            /** Lead Id */
+            lead_id?: number | null;
+            /** Member Ids */
+            member_ids?: number[] | null;
+            /** Name */
+            name?: string | null;
         };
         /** TemplateIn */
         TemplateIn: {
@@ -8157,6 +8241,8 @@ export interface operations {
                 object_id?: string | null;
                 actor_id?: number | null;
                 action?: string | null;
+                since?: string | null;
+                until?: string | null;
                 page?: number;
                 page_size?: number;
             };
@@ -8173,6 +8259,80 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_core_api_list_audit_object_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string[];
                 };
             };
             /** @description Bad Request */
@@ -9253,7 +9413,9 @@ export interface operations {
     };
     complaintdesk_tickets_api_list_categories: {
         parameters: {
-            query?: never;
+            query?: {
+                include_inactive?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -15063,6 +15225,86 @@ export interface operations {
             };
         };
     };
+    complaintdesk_customers_api_update_product_line: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                line_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductLinePatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductLineOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     complaintdesk_customers_api_list_products: {
         parameters: {
             query?: {
@@ -17548,6 +17790,86 @@ export interface operations {
         responses: {
             /** @description Created */
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_accounts_api_update_team: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
