@@ -249,7 +249,8 @@ class TicketFilterParams(Schema):
     open_only: bool | None = None
     number: str | None = None
     q: str | None = None
-    view_id: int | None = Field(default=None, description="Apply a saved view (GET /views): its condition and search text")
+    view_id: int | None = Field(default=None,
+                                description="Apply a saved view (GET /views): its condition and search text")
     condition: str | None = Field(default=None, max_length=20000,
                                   description="A condition in the one condition format as JSON text "
                                               "(docs/conditions.md); formulas are not allowed (it runs in SQL)")

@@ -409,6 +409,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/config/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the configuration as a bundle (zip)
+         * @description `kinds` (repeatable) limits the export; see docs/config-bundles.md for the format. Secrets (channel tokens, SMTP passwords, webhook secrets) are never exported.
+         */
+        get: operations["complaintdesk_bundles_api_export_config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/config/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a bundle (multipart `file`): validate, plan, and apply unless `dry_run`
+         * @description Every problem is answered at once (422, `details` = the result with `problems`: file, JSON Pointer, message). `dry_run` returns the plan (added / changed with a field-level diff / unchanged / removed per kind) and changes nothing. `prune` disables the objects of the bundle's kinds that it does not contain, where they can be disabled.
+         */
+        post: operations["complaintdesk_bundles_api_import_config"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/config/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shipped industry templates (bundles): 电商, 制造业, 建筑工程, 汽车4S, 医疗器械 */
+        get: operations["complaintdesk_bundles_api_list_config_templates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/config/templates/{name}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import a shipped industry template (`dry_run`: the plan only) */
+        post: operations["complaintdesk_bundles_api_import_config_template"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers": {
         parameters: {
             query?: never;
@@ -443,6 +517,29 @@ export interface paths {
         head?: never;
         /** Change a customer */
         patch: operations["complaintdesk_customers_api_update_customer"];
+        trace?: never;
+    };
+    "/api/v1/dashboard/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 看板概览 / Dashboard overview
+         * @description Live figures in the caller's data scope (the tickets they could list): open, new today
+         *     (local business day), overdue, SLA compliance, first response and resolution times (median,
+         *     mean), CSAT from follow-up calls, and breakdowns by channel, category and day over the last
+         *     ``days`` local days. Needs ``ticket.view``.
+         */
+        get: operations["complaintdesk_reports_api_dashboard_overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/departments": {
@@ -1366,6 +1463,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/forms/{slug}/evaluate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Evaluate a public form's values while the visitor types: formulas, visibility, errors (rate-limited per IP; stores nothing)
+         * @description The same engine and answer as `POST /forms/{id}/evaluate`, as an anonymous submission sees it: related tickets are refused, order numbers are not looked up, no serial number is taken.
+         */
+        post: operations["complaintdesk_channels_api_evaluate_public_form"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/forms/{slug}/submissions": {
         parameters: {
             query?: never;
@@ -1397,6 +1514,23 @@ export interface paths {
          * @description `field` names the form's attachments/images/signature field; its size and type limits apply. The answer is the reference to put in that field's value; only a submission from the same IP within 24 hours can use it.
          */
         post: operations["complaintdesk_channels_api_upload_public_file"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** China's administrative divisions for public forms' region and address fields (no authentication) */
+        get: operations["complaintdesk_channels_api_list_public_regions"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3302,6 +3436,79 @@ export interface components {
             /** Succeeded */
             succeeded: number;
         };
+        /** BundleChangeOut */
+        BundleChangeOut: {
+            /** Fields */
+            fields: {
+                [key: string]: unknown;
+            };
+            /** Key */
+            key: string;
+        };
+        /** BundleImportOut */
+        BundleImportOut: {
+            /** Applied */
+            applied: boolean;
+            /** Counts */
+            counts: {
+                [key: string]: number;
+            };
+            /** Dry Run */
+            dry_run: boolean;
+            /** Kinds */
+            kinds: components["schemas"]["BundleKindPlanOut"][];
+            /** Ok */
+            ok: boolean;
+            /** Problems */
+            problems: components["schemas"]["BundleProblemOut"][];
+            /** Prune */
+            prune: boolean;
+            /** Template */
+            template: string | null;
+        };
+        /** BundleKindPlanOut */
+        BundleKindPlanOut: {
+            /** Added */
+            added: string[];
+            /** Changed */
+            changed: components["schemas"]["BundleChangeOut"][];
+            /** Kind */
+            kind: string;
+            /** Label */
+            label: string;
+            /** Prunable */
+            prunable: boolean;
+            /** Prune Note */
+            prune_note: string;
+            /** Removed */
+            removed: string[];
+            /** Unchanged */
+            unchanged: string[];
+        };
+        /** BundleProblemOut */
+        BundleProblemOut: {
+            /** File */
+            file: string;
+            /** Message */
+            message: string;
+            /** Path */
+            path: string;
+        };
+        /** BundleTemplateOut */
+        BundleTemplateOut: {
+            /** Description */
+            description: string;
+            /** Description En */
+            description_en: string;
+            /** Kinds */
+            kinds: string[];
+            /** Name */
+            name: string;
+            /** Title */
+            title: string;
+            /** Title En */
+            title_en: string;
+        };
         /** CalendarIn */
         CalendarIn: {
             /**
@@ -3834,6 +4041,125 @@ export interface components {
             phone: string;
             /** Tier */
             tier: string;
+        };
+        /** DashboardCategoryCount */
+        DashboardCategoryCount: {
+            /** Count */
+            count: number;
+            /** Id */
+            id: number | null;
+            /** Name */
+            name: string;
+            /** Name En */
+            name_en: string;
+        };
+        /** DashboardChannelCount */
+        DashboardChannelCount: {
+            /** Count */
+            count: number;
+            /** Key */
+            key: string;
+        };
+        /** DashboardCsatOut */
+        DashboardCsatOut: {
+            /** Rate */
+            rate: number;
+            /** Responses */
+            responses: number;
+            /** Satisfied */
+            satisfied: number;
+        };
+        /** DashboardDayCount */
+        DashboardDayCount: {
+            /** Closed */
+            closed: number;
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** New */
+            new: number;
+        };
+        /** DashboardDurationOut */
+        DashboardDurationOut: {
+            /** Count */
+            count: number;
+            /** Mean Seconds */
+            mean_seconds: number | null;
+            /** Median Seconds */
+            median_seconds: number | null;
+        };
+        /** DashboardOverviewOut */
+        DashboardOverviewOut: {
+            /** By Category */
+            by_category: components["schemas"]["DashboardCategoryCount"][];
+            /** By Channel */
+            by_channel: components["schemas"]["DashboardChannelCount"][];
+            /** By Day */
+            by_day: components["schemas"]["DashboardDayCount"][];
+            /** Closed In Window */
+            closed_in_window: number;
+            /** Created In Window */
+            created_in_window: number;
+            csat: components["schemas"]["DashboardCsatOut"] | null;
+            /** Days */
+            days: number;
+            first_response: components["schemas"]["DashboardDurationOut"];
+            first_response_sla: components["schemas"]["DashboardSlaOut"];
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            /** New Today */
+            new_today: number;
+            /** Open */
+            open: number;
+            /** Other Categories */
+            other_categories: number;
+            /** Overdue */
+            overdue: number;
+            resolution: components["schemas"]["DashboardDurationOut"];
+            resolution_sla: components["schemas"]["DashboardSlaOut"];
+            /** Time Zone */
+            time_zone: string;
+            /**
+             * Window Start
+             * Format: date-time
+             */
+            window_start: string;
+        };
+        /** DashboardParams */
+        DashboardParams: {
+            /**
+             * Days
+             * @description 窗口天数（含今天）/ Window in local days, today included
+             * @default 30
+             */
+            days: number;
+            /**
+             * Department Id
+             * @description 部门（含下级）/ Department and its sub-departments
+             */
+            department_id?: number | null;
+            /**
+             * Team Id
+             * @description 班组 / Team
+             */
+            team_id?: number | null;
+        };
+        /** DashboardSlaOut */
+        DashboardSlaOut: {
+            /** Breached */
+            breached: number;
+            /** Met */
+            met: number;
+            /**
+             * Rate
+             * @description 达标率 % (null: no clock decided in the window)
+             */
+            rate: number | null;
         };
         /** DayIn */
         DayIn: {
@@ -6633,6 +6959,12 @@ export interface components {
             /** Priority */
             priority: string;
             product: components["schemas"]["ProductRef"] | null;
+            /**
+             * Read Only Fields
+             * @description Form fields the caller sees but may not change (只读字段)
+             * @default []
+             */
+            read_only_fields: string[];
             /** Reopen Count */
             reopen_count: number;
             /** Repeat Of Id */
@@ -9719,6 +10051,327 @@ export interface operations {
             };
         };
     };
+    complaintdesk_bundles_api_export_config: {
+        parameters: {
+            query?: {
+                kinds?: string[] | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_bundles_api_import_config: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Dry Run
+                     * @default false
+                     */
+                    dry_run?: boolean;
+                    /**
+                     * File
+                     * Format: binary
+                     */
+                    file: string;
+                    /**
+                     * Prune
+                     * @default false
+                     */
+                    prune?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BundleImportOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_bundles_api_list_config_templates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BundleTemplateOut"][];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_bundles_api_import_config_template: {
+        parameters: {
+            query?: {
+                dry_run?: boolean;
+                prune?: boolean;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BundleImportOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     complaintdesk_customers_api_list_customers: {
         parameters: {
             query?: {
@@ -9975,6 +10628,87 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CustomerOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_reports_api_dashboard_overview: {
+        parameters: {
+            query?: {
+                /** @description 窗口天数（含今天）/ Window in local days, today included */
+                days?: number;
+                /** @description 部门（含下级）/ Department and its sub-departments */
+                department_id?: number | null;
+                /** @description 班组 / Team */
+                team_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardOverviewOut"];
                 };
             };
             /** @description Bad Request */
@@ -15635,6 +16369,104 @@ export interface operations {
             };
         };
     };
+    complaintdesk_channels_api_evaluate_public_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvaluateIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluateOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     complaintdesk_channels_api_submit_public_form: {
         parameters: {
             query?: never;
@@ -15763,6 +16595,100 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UploadOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_channels_api_list_public_regions: {
+        parameters: {
+            query?: {
+                parent?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionOut"][];
                 };
             };
             /** @description Bad Request */
