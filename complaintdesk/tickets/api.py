@@ -98,8 +98,15 @@ def ticket_out(t: Ticket, *, viewer: User | None) -> dict[str, Any]:
         "allowed_transitions": [] if t.merged_into_id else list(A.allowed_transitions(t)),
         "form_version_id": t.form_version_id,
         "form_key": t.form_version.form.key if t.form_version_id and t.form_version else None,
-        "read_only_fields": sorted(field_rights(viewer, t).read_only) if t.form_version_id else [],
+        **_rights_out(viewer, t),
     }
+
+
+def _rights_out(viewer: User | None, t: Ticket) -> dict[str, list[str]]:
+    if not t.form_version_id:
+        return {"read_only_fields": [], "hidden_fields": []}
+    rights = field_rights(viewer, t)
+    return {"read_only_fields": sorted(rights.read_only), "hidden_fields": sorted(rights.hidden)}
 
 
 def comment_out(c: Comment) -> dict[str, Any]:

@@ -95,6 +95,8 @@ class TicketOut(TicketListItem):
     form_version_id: int | None = Field(None, description="The form version the ticket pinned (its data follow it)")
     form_key: str | None = Field(None, description="The key of that form")
     read_only_fields: list[str] = Field([], description="Form fields the caller sees but may not change (只读字段)")
+    hidden_fields: list[str] = Field([], description="Form fields hidden from the caller (keys only; their values "
+                                                     "are left out of data)")
 
 
 class TicketPage(PageMeta):

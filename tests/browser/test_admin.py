@@ -17,6 +17,8 @@ from complaintdesk.forms.models import FieldPermission
 from complaintdesk.tickets.models import Category
 from conftest import PASSWORD
 from tests.browser.conftest import new_page
+from tests.browser.test_workspace import _after_login, _login
+from tests.browser.test_workspace import _shot as shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,18 +26,8 @@ NEW_PASSWORD = "Lily-2026-secure!"
 NO_PAGE_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
-def _login(page: Any, username: str, password: str = PASSWORD) -> None:
-    page.goto("/login")
-    page.get_by_placeholder("用户名").fill(username)
-    page.get_by_placeholder("密码").fill(password)
-    page.get_by_test_id("login-submit").click()
-
-
 def _shot(page: Any, screenshots: Path, name: str) -> None:
-    page.wait_for_function("![...document.querySelectorAll('.el-loading-mask')].some(m => m.offsetParent !== null)")
-    page.wait_for_function("""document.getAnimations().every(a => a.playState !== 'running'
-        || a.effect?.getTiming().iterations === Infinity)""")
-    page.screenshot(path=str(screenshots / f"admin-{name}.png"), full_page=True)
+    shot(page, screenshots, f"admin-{name}")
 
 
 def _open_admin(page: Any, item: str) -> None:
@@ -65,7 +57,7 @@ def test_admin_manages_users_roles_categories_and_reads_the_audit(org: Any, live
     _form_with_fields(org)
     admin = new_page(browser, live_server, width=1366, height=768)
     _login(admin, "admin")
-    admin.wait_for_url("**/tickets")
+    _after_login(admin)
 
     # --- users: create one with a role and a department; the password policy speaks first --------------
     _open_admin(admin, "admin-users")
@@ -100,7 +92,7 @@ def test_admin_manages_users_roles_categories_and_reads_the_audit(org: Any, live
     # The new user signs in: a handler has no administration menu.
     user = new_page(browser, live_server, width=1366, height=768)
     _login(user, "lily")
-    user.wait_for_url("**/tickets")
+    _after_login(user)
     user.get_by_test_id("nav-tickets").wait_for()
     assert user.get_by_test_id("nav-admin").count() == 0
 
@@ -232,7 +224,7 @@ def test_admin_resets_a_password_and_deactivates_the_account(org: Any, live_serv
                                                               screenshots: Path) -> None:
     admin = new_page(browser, live_server, width=1366, height=768)
     _login(admin, "admin")
-    admin.wait_for_url("**/tickets")
+    _after_login(admin)
     admin.goto("/settings/users")
 
     # A generated one-time password, shown once, works for the user.
@@ -245,7 +237,7 @@ def test_admin_resets_a_password_and_deactivates_the_account(org: Any, live_serv
     reset.get_by_role("button", name="关闭", exact=True).click()
     user = new_page(browser, live_server, width=1366, height=768)
     _login(user, "handler", generated)
-    user.wait_for_url("**/tickets")
+    _after_login(user)
     user.context.close()
 
     # Deactivated: the account can no longer sign in.
@@ -287,7 +279,7 @@ def test_admin_resets_a_password_and_deactivates_the_account(org: Any, live_serv
 def test_admin_pages_are_readable_on_a_phone(org: Any, live_server: Any, browser: Any, screenshots: Path) -> None:
     page = new_page(browser, live_server, width=390, height=844)
     _login(page, "admin")
-    page.wait_for_url("**/tickets")
+    _after_login(page)
     for name, path, ready in (
         ("users", "/settings/users", "[data-testid=users-table] tbody tr"),
         ("org", "/settings/org", "[data-testid=departments] .el-tree-node"),
@@ -310,7 +302,7 @@ def test_admin_pages_are_readable_on_a_phone(org: Any, live_server: Any, browser
 def test_admin_pages_in_english(org: Any, live_server: Any, browser: Any, screenshots: Path) -> None:
     page = new_page(browser, live_server, width=1366, height=768, locale="en")
     _login(page, "admin")
-    page.wait_for_url("**/tickets")
+    _after_login(page)
     page.evaluate("localStorage.setItem('cd.locale', 'en')")
     page.goto("/settings/roles")
     page.get_by_test_id("permission-matrix").wait_for()

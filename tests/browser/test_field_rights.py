@@ -72,6 +72,23 @@ def test_hidden_field_is_absent_for_the_role_and_read_only_is_locked(org: Any, l
     _shot(page, screenshots, "field-rights-01-agent")
     assert page.console_errors == []
 
+    # Editing: the same rights in the form (hidden absent, read-only locked); only what changed is saved.
+    page.get_by_test_id("ticket-form-edit").click()
+    editor = page.get_by_test_id("ticket-form-editor")
+    editor.locator("[data-field=kind]").wait_for()
+    assert editor.locator("[data-field=supplier_cost]").count() == 0
+    assert editor.locator("[data-field=compensation] input").is_disabled()
+    editor.locator("[data-field=kind]").get_by_text("维修").click()
+    page.get_by_text("已修改 1 处").wait_for()
+    _shot(page, screenshots, "field-rights-01b-agent-editing")
+    page.get_by_test_id("ticket-form-save").click()
+    page.get_by_test_id("ticket-form-editor").wait_for(state="detached")
+    form_data.locator("[data-field=kind]").filter(has_text="维修").wait_for()
+    ticket.refresh_from_db()
+    assert ticket.data["kind"] == "repair"
+    assert (ticket.data["compensation"], ticket.data["supplier_cost"]) == ("300.00", "1875.50")
+    assert page.console_errors == []
+
     # The supervisor (no rule for their role): both fields, nothing locked.
     page = _open_ticket(browser, live_server, "supervisor", ticket.pk)
     form_data = page.get_by_test_id("ticket-form-data")

@@ -16,7 +16,7 @@ from complaintdesk.savedviews.models import SavedView
 from complaintdesk.tickets.actions import do_create_ticket
 from complaintdesk.tickets.models import Ticket
 from tests.browser.conftest import new_page
-from tests.browser.test_workspace import ROWS, _login, _shot, _wait_rows
+from tests.browser.test_workspace import ROWS, _after_login, _login, _shot, _wait_rows
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,7 +46,7 @@ def test_tabs_builder_view_bulk_and_export(org: Any, live_server: Any, browser: 
 
     page = new_page(browser, live_server, width=1366, height=768)
     _login(page, "supervisor")
-    page.wait_for_url("**/tickets")
+    _after_login(page)
     _wait_rows(page, 7)
 
     # Tabs: my tasks shows the process by name and the step; back to all tickets.
@@ -144,7 +144,7 @@ def test_phone_width_workspace(org: Any, live_server: Any, browser: Any, screens
                          channel="wechat")
     page = new_page(browser, live_server, width=390, height=844)
     _login(page, "supervisor")
-    page.wait_for_url("**/tickets")
+    _after_login(page)
     page.locator("[data-testid=ticket-cards] li.cd-ticket-row").nth(2).wait_for()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     _shot(page, screenshots, "inbox-views-08-phone")
@@ -181,7 +181,7 @@ def test_builder_shows_every_kind_of_value_and_round_trips(org: Any, live_server
                      category=org.categories["product_quality"])
     page = new_page(browser, live_server, width=1366, height=768)
     _login(page, "supervisor")
-    page.wait_for_url("**/tickets")
+    _after_login(page)
     page.get_by_test_id("advanced-filter").click()
     dialog = page.get_by_test_id("advanced-dialog")
     dialog.get_by_test_id("cond-raw-mode").click()

@@ -25,8 +25,8 @@ from complaintdesk.forms import crypto
 from complaintdesk.forms.actions import do_create_form, do_publish_draft, do_save_draft
 from complaintdesk.tickets.actions import do_add_comment, do_create_ticket
 from complaintdesk.tickets.models import Attachment, Ticket
-from conftest import PASSWORD
 from tests.browser.conftest import new_page
+from tests.browser.test_workspace import _after_login, _login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -91,13 +91,6 @@ def _field(page: Any, key: str) -> Any:
 def _choose(page: Any, key: str, label: str) -> None:
     _field(page, key).locator(".el-select").click()
     page.locator(".el-select-dropdown__item:visible", has_text=label).first.click()
-
-
-def _login(page: Any, username: str) -> None:
-    page.goto("/login")
-    page.get_by_placeholder("用户名").fill(username)
-    page.get_by_placeholder("密码").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
 
 
 def test_customer_files_a_complaint_on_a_phone_and_an_agent_sees_it(org: Any, live_server: Any, browser: Any,
@@ -197,7 +190,7 @@ def test_customer_files_a_complaint_on_a_phone_and_an_agent_sees_it(org: Any, li
     # An agent at a desk sees the new complaint at the top of the list.
     desk = new_page(browser, live_server, width=1366, height=768)
     _login(desk, "supervisor")
-    desk.wait_for_url("**/tickets")
+    _after_login(desk)
     first = desk.locator("[data-testid=ticket-table] .el-table__body-wrapper tbody tr.el-table__row").first
     first.wait_for()
     assert number in first.inner_text() and "网页表单" in first.inner_text()
@@ -268,7 +261,7 @@ def test_agent_registers_a_phone_complaint_for_a_known_customer(org: Any, live_s
     earlier, _ = do_create_ticket(actor=org.agent_a, subject="上次的物流延误投诉", customer=org.vip, channel="phone")
     page = new_page(browser, live_server, width=1366, height=768)
     _login(page, "agent_a")
-    page.wait_for_url("**/tickets")
+    _after_login(page)
     page.get_by_test_id("new-ticket-button").click()
     page.wait_for_url("**/tickets/new")
     page.get_by_test_id("new-ticket-form-body").wait_for()
@@ -301,7 +294,7 @@ def test_agent_registers_a_phone_complaint_for_a_known_customer(org: Any, live_s
     # On a phone the page stacks (panel, form) without sideways scrolling.
     phone = new_page(browser, live_server, **PHONE)
     _login(phone, "agent_a")
-    phone.wait_for_url("**/tickets")
+    _after_login(phone)
     phone.goto("/tickets/new")
     phone.get_by_test_id("new-ticket-form-body").wait_for()
     _no_sideways_scroll(phone)
@@ -407,7 +400,7 @@ def test_every_field_type_renders_and_submits_in_the_servers_format(org: Any, li
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     _login(page, "supervisor")
-    page.wait_for_url("**/tickets")
+    _after_login(page)
     page.goto("/tickets/new?form=every")
     page.get_by_test_id("new-ticket-form-body").wait_for()
     # Every field with a value shows a control (the hidden field does not); layout-only types show as such.

@@ -57,6 +57,15 @@ def _login(page: Any, username: str, password: str = PASSWORD) -> None:
     page.get_by_test_id("login-submit").click()
 
 
+def _after_login(page: Any, path: str = "/tickets") -> None:
+    """Wait until signed in, then open ``path``: the home page depends on the role (report viewers land
+    on the dashboard, agents on the ticket list)."""
+    page.wait_for_url(lambda url: "/login" not in url)
+    if not page.url.split("?")[0].endswith(path):
+        page.goto(path)
+    page.wait_for_url(f"**{path}")
+
+
 ROWS = "[data-testid=ticket-table] .el-table__body-wrapper tbody tr.el-table__row"
 
 

@@ -69,6 +69,8 @@ def test_hidden_fields_are_absent_when_read(org, rules, refund_ticket):
     agent_view = _ok(org.client(org.agent_a).get(f"tickets/{refund_ticket['id']}"))
     assert "amount" not in agent_view["data"]
     assert agent_view["data"]["invoice"] == "F-9"
+    # The page needs the keys (not the values) to leave the field out of the edit form.
+    assert "amount" in agent_view["hidden_fields"] and "amount" not in agent_view["read_only_fields"]
     assert _ok(org.client(org.agent_a).get(f"tickets/by-number/{refund_ticket['number']}"))["data"] == \
         agent_view["data"]
     assert _ok(org.client(org.supervisor).get(f"tickets/{refund_ticket['id']}"))["data"]["amount"] == "50.00"

@@ -6944,6 +6944,12 @@ export interface components {
              * @description The form version the ticket pinned (its data follow it)
              */
             form_version_id?: number | null;
+            /**
+             * Hidden Fields
+             * @description Form fields hidden from the caller (keys only; their values are left out of data)
+             * @default []
+             */
+            hidden_fields: string[];
             /** Id */
             id: number;
             /** Impact */

@@ -183,12 +183,17 @@ export function isEmptyValue(value: unknown): boolean {
  * server's; fields hidden or locked by rights are left out (the server keeps a hidden value the
  * viewer never saw, and refuses a change of a locked one); sub-table rows keep their columns.
  */
+/** A field whose value the viewer sends: not layout, computed, hidden-typed, read-only or hidden for them. */
+export function isEditableField(field: FormField, rights: FieldRights = {}): boolean {
+  if (LAYOUT_TYPES.has(field.type) || COMPUTED_TYPES.has(field.type) || field.type === 'hidden') return false
+  return !(field.read_only || rights.hidden?.includes(field.key) || rights.readOnly?.includes(field.key))
+}
+
 export function submittableValues(schema: FormSchema | null | undefined, model: Record<string, unknown>,
   rights: FieldRights = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const field of schema?.fields ?? []) {
-    if (LAYOUT_TYPES.has(field.type) || COMPUTED_TYPES.has(field.type) || field.type === 'hidden') continue
-    if (field.read_only || rights.hidden?.includes(field.key) || rights.readOnly?.includes(field.key)) continue
+    if (!isEditableField(field, rights)) continue
     const value = model[field.key]
     if (field.type === 'sub_table') {
       if (!Array.isArray(value) || !value.length) continue

@@ -19,6 +19,13 @@ describe('ticket list URL state', () => {
     expect(stateFromQuery({ cond: '[1]', view: 'x', cols: 'number,bogus' })).toMatchObject({ cond: '', view: null, cols: ['number'] })
     expect(stateFromQuery({ cond: '{broken' }).cond).toBe('')
   })
+  it("keeps one customer's complaints in the URL (the ticket page's history link)", () => {
+    const state = { ...defaultState(), customer: 7 }
+    expect(queryFromState(state)).toEqual({ customer_id: '7' })
+    expect(stateFromQuery({ customer_id: '7' })).toEqual(state)
+    expect(apiParams(state)).toMatchObject({ customer_id: 7 })
+    expect(stateFromQuery({ customer_id: 'x' }).customer).toBeNull()
+  })
   it('keeps a plain list URL plain', () => {
     expect(queryFromState(defaultState())).toEqual({})
   })

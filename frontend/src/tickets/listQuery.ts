@@ -29,12 +29,14 @@ export interface TicketListState {
   cond: string
   /** Visible columns when they differ from the view's / the default. */
   cols: string[] | null
+  /** One customer's complaints (the ticket page's "history" link). */
+  customer: number | null
 }
 
 export function defaultState(): TicketListState {
   return {
     q: '', status: [], priority: [], channel: [], openOnly: false, sort: '-created_at', page: 1, pageSize: DEFAULT_PAGE_SIZE,
-    view: null, cond: '', cols: null,
+    view: null, cond: '', cols: null, customer: null,
   }
 }
 
@@ -76,6 +78,7 @@ export function stateFromQuery(query: LocationQuery): TicketListState {
     view: first(query.view) ? positiveInt(query.view, 0, 2 ** 31) || null : null,
     cond: validCondition(first(query.cond)),
     cols: first(query.cols) ? list(query.cols, COLUMN_KEYS) : null,
+    customer: first(query.customer_id) ? positiveInt(query.customer_id, 0, 2 ** 31) || null : null,
   }
 }
 
@@ -105,6 +108,7 @@ export function queryFromState(state: TicketListState): LocationQueryRaw {
   if (state.view) query.view = String(state.view)
   if (state.cond) query.cond = state.cond
   if (state.cols) query.cols = state.cols.join(',')
+  if (state.customer) query.customer_id = String(state.customer)
   return query
 }
 
@@ -119,6 +123,7 @@ export interface TicketListParams {
   page_size: number
   view_id?: number
   condition?: string
+  customer_id?: number
 }
 
 export function apiParams(state: TicketListState): TicketListParams {
@@ -130,6 +135,7 @@ export function apiParams(state: TicketListState): TicketListParams {
   if (state.openOnly) params.open_only = true
   if (state.view) params.view_id = state.view
   if (state.cond) params.condition = state.cond
+  if (state.customer) params.customer_id = state.customer
   return params
 }
 
