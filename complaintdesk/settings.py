@@ -125,6 +125,10 @@ if _env("CD_TEST_DATABASE_URL") and TESTING:
     DATABASE_URL = _env("CD_TEST_DATABASE_URL")
 
 _db: dict[str, Any] = dict(dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True))
+if TESTING:
+    # Live-server tests answer each request on a new thread; a persistent connection per thread would
+    # outlive it and exhaust PostgreSQL's max_connections over a long browser-test run.
+    _db["CONN_MAX_AGE"] = 0
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside one writer; IMMEDIATE transactions take the write lock up
     # front so concurrent writers queue on busy_timeout instead of failing with
