@@ -7,6 +7,7 @@ reason; a missing build is a failure, because it would hide a broken UI.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import shutil
@@ -56,6 +57,28 @@ def _seeded(transactional_db: None) -> None:
         getattr(importlib.import_module(module), name)(django_apps, None)
 
 
+# Pages opened by new_page in the running test; closed before its database is flushed (see below).
+_OPEN_PAGES: list[Any] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_pages(_seeded: None) -> Iterator[None]:
+    """Let each page's requests finish, then close its context, before the test's database is emptied.
+
+    A page still loading when the test ends keeps live-server threads inside transactions; PostgreSQL's
+    TRUNCATE at teardown then deadlocks with them (seen once in CI). Torn down before ``_seeded`` and the
+    flush, because it depends on them.
+    """
+    yield
+    while _OPEN_PAGES:
+        page = _OPEN_PAGES.pop()
+        # A page already closed by the test, or one that never goes idle: closing the context ends it either way.
+        with contextlib.suppress(Exception):
+            page.wait_for_load_state("networkidle", timeout=5_000)
+        with contextlib.suppress(Exception):
+            page.context.close()
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not BUILD_INDEX.is_file():
@@ -88,4 +111,5 @@ def new_page(browser: Any, live_server: Any, *, width: int, height: int, locale:
     page.on("console", lambda msg: msg.type == "error" and not msg.text.startswith("Failed to load resource")
             and page.console_errors.append(msg.text))
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    _OPEN_PAGES.append(page)
     return page
