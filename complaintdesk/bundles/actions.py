@@ -428,8 +428,7 @@ def do_import_bundle(bundle: Bundle, *, actor: User | None, dry_run: bool = Fals
                 added = {k: want[k] for k in plan.added}
                 for key in kind.order_for_create(added):
                     _guarded(problems, parsed.files[plan.kind][key], kind.create, want[key], ctx)
-                for change in plan.changed:
-                    key = change["key"]
+                for key in kind.order_for_update([c["key"] for c in plan.changed], want):
                     _guarded(problems, parsed.files[plan.kind][key], kind.update, want[key], have[key], ctx)
                 if prune and kind.prunable:
                     for key in plan.removed:

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from complaintdesk.bundles.refs import (
     Resolver,
+    bpmn_refs,
     duplicate_safe_keys,
     is_ref,
     make_ref,
     map_actions,
+    map_bpmn,
     map_condition,
     map_escalation,
 )
@@ -132,6 +134,10 @@ class Kind:
     def order_for_create(self, docs: dict[str, dict[str, Any]]) -> list[str]:
         return sorted(docs)
 
+    def order_for_update(self, keys: list[str], docs: dict[str, dict[str, Any]]) -> list[str]:
+        """The order to apply the changes to ``keys`` in, given all of the bundle's ``docs`` of this kind."""
+        return keys
+
 
 _REQUIRED = object()
 
@@ -146,6 +152,14 @@ def _name_key_problems(doc: dict[str, Any]) -> list[tuple[str, str]]:
     if key != name and not (key.startswith(f"{name} #") and key[len(name) + 2:].isdigit()):
         return [("/key", f"key 应等于名称 {name!r} / the key must be the name")]
     return []
+
+
+def _moves_order(keys: list[str], docs: dict[str, dict[str, Any]]) -> list[str]:
+    """Changes to a tree in the order of the bundle's tree, parents first: when a node moves under its new
+    parent, every ancestor of that parent already has its final place, so no move can meet a cycle that
+    the bundle's tree does not have (two nodes swapping places, say)."""
+    wanted = set(keys)
+    return [k for k in _tree_order(docs) if k in wanted]
 
 
 def _tree_order(docs: dict[str, dict[str, Any]]) -> list[str]:
@@ -184,6 +198,9 @@ class Categories(Kind):
     def order_for_create(self, docs: dict[str, dict[str, Any]]) -> list[str]:
         return _tree_order(docs)
 
+    def order_for_update(self, keys: list[str], docs: dict[str, dict[str, Any]]) -> list[str]:
+        return _moves_order(keys, docs)
+
     def create(self, doc: dict[str, Any], ctx: ImportContext) -> None:
         from complaintdesk.tickets.actions import do_create_category, do_update_category
         from complaintdesk.tickets.models import Category
@@ -199,10 +216,10 @@ class Categories(Kind):
         from complaintdesk.tickets.actions import do_update_category
         from complaintdesk.tickets.models import Category
 
-        if doc["parent"] != old["parent"]:
-            raise InvalidInput("分类的上级不能通过导入修改 / a category cannot be moved by an import",
-                               details={"/parent": doc["parent"]})
-        fields = {n: doc[n] for n in _changed(doc, old, ("name", "name_en", "sort_order", "is_active"))}
+        fields: dict[str, Any] = {n: doc[n] for n in _changed(doc, old, ("name", "name_en", "sort_order", "is_active"))}
+        if doc["parent"] != old["parent"]:  # a move, with its subtree
+            parent_pk = ctx.pk("category", doc["parent"], where="/parent")
+            fields["parent"] = Category.objects.get(pk=parent_pk) if parent_pk else None
         do_update_category(Category.objects.get(key=doc["key"]), actor=ctx.actor, **fields)
 
     def prune(self, old: dict[str, Any], ctx: ImportContext) -> None:
@@ -243,6 +260,9 @@ class Departments(Kind):
 
     def order_for_create(self, docs: dict[str, dict[str, Any]]) -> list[str]:
         return _tree_order(docs)
+
+    def order_for_update(self, keys: list[str], docs: dict[str, dict[str, Any]]) -> list[str]:
+        return _moves_order(keys, docs)
 
     def create(self, doc: dict[str, Any], ctx: ImportContext) -> None:
         from complaintdesk.accounts.actions import do_create_department, do_update_department
@@ -773,8 +793,16 @@ class Processes(Kind):
     prune_note = "停用（运行中的实例不受影响）/ deactivated (running instances go on)"
 
     def export(self, resolver: Resolver) -> dict[str, JSON]:
+        from complaintdesk.sla.models import BusinessCalendar
         from complaintdesk.workflows.choices import VersionStatus
         from complaintdesk.workflows.models import ProcessDefinition
+
+        calendars = dict(BusinessCalendar.objects.values_list("pk", "name"))
+
+        def names(kind: str, pk: Any) -> Any:
+            """Ids in assignee rules and deadlines become the names the engine also accepts."""
+            found = calendars.get(pk) if kind == "calendar" else resolver.key_of(kind, pk)
+            return found if found is not None else pk
 
         out = {}
         for d in ProcessDefinition.objects.prefetch_related("versions"):
@@ -783,14 +811,24 @@ class Processes(Kind):
             if not published:
                 continue
             out[d.key] = {"key": d.key, "name": d.name, "name_en": d.name_en, "description": d.description,
-                          "is_active": d.is_active, "bpmn": published[-1].bpmn_xml}
+                          "is_active": d.is_active, "bpmn": map_bpmn(published[-1].bpmn_xml,
+                                                                     lambda c: map_condition(c, resolver.ref_of),
+                                                                     names)}
         return out
+
+    def plain_refs(self, doc: dict[str, Any]) -> list[tuple[str, str, str]]:
+        return bpmn_refs(doc["bpmn"]) if isinstance(doc.get("bpmn"), str) else []
+
+    @staticmethod
+    def _with_ids(doc: dict[str, Any], ctx: ImportContext) -> str:
+        """The bundle's BPMN with the ``$ref``s of its gateway conditions resolved to this instance's ids."""
+        return map_bpmn(doc["bpmn"], ctx.resolve_json, lambda kind, value: value)
 
     def extra_problems(self, doc: dict[str, Any]) -> list[tuple[str, str]]:
         from complaintdesk.workflows.validation import validate_process_xml
 
-        try:
-            found = validate_process_xml(doc["bpmn"])
+        try:  # the gateway conditions' $refs are checked as references, not here
+            found = validate_process_xml(map_bpmn(doc["bpmn"], _placeholder_ids, lambda kind, value: value))
         except Exception as exc:  # a parser's surprise must read as a problem, not a 500
             return [("/bpmn", f"BPMN 无法解析 / the BPMN cannot be parsed: {exc}")]
         return [(f"/bpmn/{p.get('node', '')}", str(p.get("message", p))) for p in found]
@@ -798,8 +836,8 @@ class Processes(Kind):
     def create(self, doc: dict[str, Any], ctx: ImportContext) -> None:
         from complaintdesk.workflows.actions import do_import_process, do_update_process
 
-        version = do_import_process(key=doc["key"], name=doc["name"], bpmn_xml=doc["bpmn"], name_en=doc["name_en"],
-                                    description=doc["description"], actor=ctx.actor)
+        version = do_import_process(key=doc["key"], name=doc["name"], bpmn_xml=self._with_ids(doc, ctx),
+                                    name_en=doc["name_en"], description=doc["description"], actor=ctx.actor)
         if not doc["is_active"]:
             do_update_process(version.definition, actor=ctx.actor, is_active=False)
 
@@ -812,7 +850,7 @@ class Processes(Kind):
         if fields:
             do_update_process(definition, actor=ctx.actor, **fields)
         if doc["bpmn"] != old["bpmn"]:
-            do_import_process(key=doc["key"], name=doc["name"], bpmn_xml=doc["bpmn"], actor=ctx.actor)
+            do_import_process(key=doc["key"], name=doc["name"], bpmn_xml=self._with_ids(doc, ctx), actor=ctx.actor)
 
     def prune(self, old: dict[str, Any], ctx: ImportContext) -> None:
         from complaintdesk.workflows.actions import do_update_process
@@ -828,9 +866,9 @@ class Rules(Kind):
     name = "rules"
     label = "业务规则 / Rules"
     directory = "rules"
-    fields = {"name": (_STR, _REQUIRED), "description": (_STR, ""), "events": (_LIST, _REQUIRED),
-              "condition": (_DICT, {"all": []}), "actions": (_LIST, []), "order": (_INT, 0),
-              "stop_after": (_BOOL, False), "enabled": (_BOOL, True)}
+    fields = {"name": (_STR, _REQUIRED), "name_en": (_STR, ""), "description": (_STR, ""),
+              "events": (_LIST, _REQUIRED), "condition": (_DICT, {"all": []}), "actions": (_LIST, []),
+              "order": (_INT, 0), "stop_after": (_BOOL, False), "enabled": (_BOOL, True)}
     prunable = True
     prune_note = "停用 / disabled"
 
@@ -844,7 +882,8 @@ class Rules(Kind):
             return resolver.ref_of(kind, value)
 
         return {keys[r.pk]: {
-            "key": keys[r.pk], "name": r.name, "description": r.description, "events": list(r.events),
+            "key": keys[r.pk], "name": r.name, "name_en": r.name_en, "description": r.description,
+            "events": list(r.events),
             "condition": map_condition(r.condition, ref), "actions": map_actions(r.actions, ref), "order": r.order,
             "stop_after": r.stop_after, "enabled": r.enabled,
         } for r in rules}

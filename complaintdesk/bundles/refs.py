@@ -215,3 +215,68 @@ def collect_refs(value: Any, path: str = "") -> list[tuple[str, str, str]]:
         for i, v in enumerate(value):
             found.extend(collect_refs(v, f"{path}/{i}"))
     return found
+
+
+def _rule_ids_to_names(rule: Any, names: Callable[[str, Any], Any]) -> Any:
+    """An assignee rule with a team id replaced by the team's name (the engine takes either)."""
+    if isinstance(rule, dict) and rule.get("type") == "team" and isinstance(rule.get("team"), int):
+        return {**rule, "team": names("team", rule["team"])}
+    return rule
+
+
+def map_bpmn(xml: str, condition_fn: Callable[[Any], Any], names: Callable[[str, Any], Any]) -> str:
+    """``xml`` with the ids inside its JSON properties translated: every gateway condition through
+    ``condition_fn``, and the team of an assignee / cc / timeout-transfer rule and a deadline's business
+    calendar given by id replaced by ``names(kind, id)`` (a name, which the engine accepts as well).
+    Unchanged text is returned as it was, byte for byte; unreadable JSON is left to the validator."""
+    import json
+
+    from lxml import etree
+
+    from complaintdesk.workflows.bpmn import BPMN_NS, CD_NS, BpmnSyntaxError, parse_xml
+
+    try:
+        root = parse_xml(xml)
+    except BpmnSyntaxError:
+        return xml
+    changed = False
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        qname = etree.QName(element.tag)
+        try:
+            value = json.loads(element.text or "")
+        except ValueError:
+            continue
+        if qname.namespace == BPMN_NS and qname.localname == "conditionExpression":
+            new = condition_fn(value)
+        elif qname.namespace == CD_NS and qname.localname in ("assignee", "cc"):
+            new = _rule_ids_to_names(value, names)
+        elif qname.namespace == CD_NS and qname.localname == "deadline" and isinstance(value, dict):
+            new = {**value}
+            if "transferTo" in new:
+                new["transferTo"] = _rule_ids_to_names(new["transferTo"], names)
+            if isinstance(new.get("calendar"), int):
+                new["calendar"] = names("calendar", new["calendar"])
+        else:
+            continue
+        if new != value:
+            element.text = json.dumps(new, ensure_ascii=False)
+            changed = True
+    if not changed:
+        return xml
+    text = etree.tostring(root, encoding="unicode")
+    declaration = xml.lstrip().split("?>", 1)[0] + "?>" if xml.lstrip().startswith("<?xml") else ""
+    return f"{declaration}\n{text}" if declaration else text
+
+
+def bpmn_refs(xml: str) -> list[tuple[str, str, str]]:
+    """Every ``$ref`` inside the gateway conditions of ``xml`` as (kind, key, where)."""
+    found: list[tuple[str, str, str]] = []
+
+    def collect(condition: Any) -> Any:
+        found.extend(collect_refs(condition, "/bpmn"))
+        return condition
+
+    map_bpmn(xml, collect, lambda kind, value: value)
+    return found

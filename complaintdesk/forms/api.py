@@ -12,6 +12,7 @@ from ninja.responses import Status
 from complaintdesk.accounts.models import Role, User
 from complaintdesk.core.errors import InvalidInput, NotFound
 from complaintdesk.core.schemas import ERRORS, user_ref
+from complaintdesk.expressions.formula.functions import CATEGORIES, FUNCTIONS
 from complaintdesk.forms import queries
 from complaintdesk.forms.actions import (
     check_admin_forms,
@@ -42,6 +43,7 @@ from complaintdesk.forms.schemas import (
     FormIn,
     FormOut,
     FormPatch,
+    FormulaFunctionOut,
     RegionOut,
     VersionOut,
     VersionSummaryOut,
@@ -131,6 +133,20 @@ def _admin_form(request: HttpRequest, form_id: int) -> Form:
             summary="Every field type with its settings and zh/en labels (the designer's palette)")
 def list_field_types(request: HttpRequest) -> Any:
     return [t.palette_entry() for t in FIELD_TYPES.values()]
+
+
+@router.get("/formulas/functions", response={200: list[FormulaFunctionOut], **ERRORS},
+            summary="Every formula function from the engine's registry (the designer's function list)")
+def list_formula_functions(request: HttpRequest) -> Any:
+    order = list(CATEGORIES)
+    specs = sorted(FUNCTIONS.values(), key=lambda s: (order.index(s.category), s.name))
+    return [{
+        "name": s.name, "category": s.category,
+        "category_label": {"zh-CN": CATEGORIES[s.category][0], "en": CATEGORIES[s.category][1]},
+        "min_args": s.min_args, "max_args": s.max_args if s.max_args < 254 else None,
+        "description": {"zh-CN": s.description_zh, "en": s.description_en}, "example": s.example,
+        "volatile": s.volatile,
+    } for s in specs]
 
 
 @router.get("/forms/regions", response={200: list[RegionOut], **ERRORS},

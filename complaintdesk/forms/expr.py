@@ -71,6 +71,33 @@ def condition_value(f: FieldDef, value: Any) -> Any:
     return value
 
 
+# Custom fields the ticket catalog reads without a declaration (``data.<key>`` typed from the condition's
+# value, docs/conditions.md *Undeclared data fields*): these types work with their own operators there;
+# the others (dates, lists, sub-tables) only with is_empty / is_not_empty (and in formulas).
+_UNDECLARED_OK = {CondType.TEXT, CondType.NUMBER, CondType.BOOL, CondType.CHOICE, CondType.ID}
+_EMPTY_OPS = ["is_empty", "is_not_empty"]
+
+
+def ticket_data_fields(fields: list[FieldDef]) -> list[dict[str, Any]]:
+    """A form's fields as ``data.<key>`` entries of ``GET /conditions/fields`` (the condition builder's
+    field list), restricted to the operators the ticket catalog — which rules, saved views and the ticket
+    list use, and which does not know the form — can check and evaluate in Python and SQL alike."""
+    from complaintdesk.expressions.fields import OPERATORS
+
+    out: list[dict[str, Any]] = []
+    for f in fields:
+        if not f.field_type.has_value or f.type == "sub_table":
+            continue
+        kind = condition_type(f)
+        ops = list(OPERATORS[kind]) if kind in _UNDECLARED_OK else _EMPTY_OPS
+        label = f.label.get("zh-CN") or f.key
+        out.append({
+            "name": f"data.{f.key}", "type": str(kind), "label": label, "label_en": f.label.get("en") or label,
+            "operators": ops, "choices": list(f.option_values()) if f.type in _CHOICE else [], "queryable": True,
+        })
+    return out
+
+
 def record_catalog_for(fields: list[FieldDef]) -> FieldCatalog:
     """The catalog of a record of these fields. Sub-table columns are there for formulas such as
     ``SUM({items.qty}) > 3``: named ``data.items.qty``, which the condition format's formula

@@ -69,6 +69,19 @@ def get_form(*, viewer: User, form_id: int) -> Form:
     return form
 
 
+def form_condition_fields(*, viewer: User, form_key: str) -> list[dict[str, Any]]:
+    """The custom fields of the form's published version as condition-builder fields
+    (``data.<key>``; ``expr.ticket_data_fields``). 404 for an unknown or unpublished form."""
+    from complaintdesk.forms.expr import ticket_data_fields
+    from complaintdesk.forms.schema import compile_schema
+
+    form = visible_forms(viewer).filter(key=form_key).first()
+    version = form.versions.filter(status=VersionStatus.PUBLISHED).first() if form is not None else None
+    if version is None:
+        raise NotFound(f"表单不存在或未发布 / Form {form_key!r} not found or not published")
+    return ticket_data_fields(compile_schema(version.schema).value_fields())
+
+
 def list_versions(*, viewer: User, form: Form) -> QuerySet[FormVersion]:
     qs = form.versions.select_related("created_by", "published_by").order_by("-number")
     return qs if is_form_admin(viewer) else qs.exclude(status=VersionStatus.DRAFT)

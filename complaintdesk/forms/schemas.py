@@ -156,6 +156,17 @@ class FieldTypeOut(Schema):
     config: list[ConfigOptionOut]
 
 
+class FormulaFunctionOut(Schema):
+    name: str
+    category: str = Field(description="logical | math | text | date | lookup")
+    category_label: dict[str, str]
+    min_args: int
+    max_args: int | None = Field(description="None: any number of arguments")
+    description: dict[str, str]
+    example: str
+    volatile: bool = Field(description="Reads the clock (TODAY, NOW)")
+
+
 class RegionOut(Schema):
     code: str
     name: str

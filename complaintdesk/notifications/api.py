@@ -3,6 +3,7 @@ and channels, templates, subscriptions, webhooks and the delivery log (``notific
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -75,7 +76,8 @@ def delivery_out(d: NotificationDelivery) -> dict[str, Any]:
     return {
         "id": d.pk, "delivery_id": d.delivery_id, "purpose": d.purpose, "channel_kind": d.channel_kind,
         "channel_id": d.channel_id, "webhook_id": d.webhook_id, "target": d.target, "template_key": d.template_key,
-        "locale": d.locale, "event": d.event, "ticket": _ticket_brief(d.ticket), "subject": d.subject, "body": d.body,
+        "locale": d.locale, "event": d.event, "ticket": _ticket_brief(d.ticket), "payload": d.payload,
+        "subject": d.subject, "body": d.body,
         "status": d.status, "attempts": d.attempts, "last_error": d.last_error, "response_code": d.response_code,
         "created_at": d.created_at, "next_attempt_at": d.next_attempt_at, "sent_at": d.sent_at,
     }
@@ -327,14 +329,16 @@ def webhook_deliveries(request: HttpRequest, webhook_id: int, status: str | None
 
 
 @router.get("/notification-deliveries", response={200: DeliveryPage, **ERRORS},
-            summary="The delivery log (filter by status, channel kind, purpose, event, channel, webhook, ticket)")
+            summary="The delivery log (filter by status, channel kind, purpose, event, channel, webhook, ticket, "
+                    "time: `since` inclusive, `until` exclusive, ISO 8601; naive times are UTC)")
 def list_deliveries(request: HttpRequest, status: str | None = None, channel_kind: str | None = None,
                     purpose: str | None = None, event: str | None = None, channel_id: int | None = None,
-                    webhook_id: int | None = None, ticket_id: int | None = None, page: int = 1,
-                    page_size: int = 50) -> Any:
+                    webhook_id: int | None = None, ticket_id: int | None = None, since: datetime | None = None,
+                    until: datetime | None = None, page: int = 1, page_size: int = 50) -> Any:
     _admin(request)
     filters = queries.DeliveryFilters(status=status, channel_kind=channel_kind, purpose=purpose, event=event,
-                                      channel_id=channel_id, webhook_id=webhook_id, ticket_id=ticket_id)
+                                      channel_id=channel_id, webhook_id=webhook_id, ticket_id=ticket_id,
+                                      since=since, until=until)
     items, meta = paginate(queries.list_deliveries(filters=filters), page, page_size)
     return {**meta, "items": [delivery_out(d) for d in items]}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
@@ -113,6 +114,12 @@ class DeliveryFilters:
     channel_id: int | None = None
     webhook_id: int | None = None
     ticket_id: int | None = None
+    since: datetime | None = None  # created at or after (inclusive)
+    until: datetime | None = None  # created before (exclusive)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def list_deliveries(*, filters: DeliveryFilters) -> QuerySet[NotificationDelivery]:
@@ -131,6 +138,10 @@ def list_deliveries(*, filters: DeliveryFilters) -> QuerySet[NotificationDeliver
         qs = qs.filter(webhook_id=filters.webhook_id)
     if filters.ticket_id is not None:
         qs = qs.filter(ticket_id=filters.ticket_id)
+    if filters.since is not None:
+        qs = qs.filter(created_at__gte=_aware(filters.since))
+    if filters.until is not None:
+        qs = qs.filter(created_at__lt=_aware(filters.until))
     return qs
 
 

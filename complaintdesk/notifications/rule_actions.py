@@ -230,11 +230,24 @@ def run_webhook(ctx: ActionContext, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def register() -> None:
-    from complaintdesk.rules.registry import register_action
+    from complaintdesk.rules.registry import param, register_action
 
+    locale = param("locale", "choice", label="语言", label_en="Language",
+                   choices=[(str(v), str(label), str(label)) for v, label in Locale.choices])
     register_action("notify", label="发送通知", label_en="Send a notification", validate=validate_notify,
-                    describe=describe_notify, run=run_notify)
+                    describe=describe_notify, run=run_notify, params=[
+                        param("to_assignee", "bool", label="通知处理人", label_en="Notify the assignee"),
+                        param("user_ids", "users", label="通知用户", label_en="Users"),
+                        param("role_keys", "roles", label="通知角色成员", label_en="Members of roles"),
+                        param("channel_id", "number", label="通知渠道编号", label_en="Channel id", minimum=1),
+                        param("template_key", "template", label="模板", label_en="Template",
+                              help="默认 event_generic", help_en="Default: event_generic"),
+                        locale,
+                    ])
     register_action("reply_customer", label="模板回复客户", label_en="Reply to the customer from a template",
-                    validate=validate_reply, describe=describe_reply, run=run_reply)
+                    validate=validate_reply, describe=describe_reply, run=run_reply, params=[
+                        param("template_key", "template", label="回复模板", label_en="Reply template", required=True),
+                        locale,
+                    ])
     register_action("call_webhook", label="调用 Webhook", label_en="Call a webhook", validate=validate_webhook,
                     describe=describe_webhook, run=run_webhook)

@@ -80,6 +80,8 @@ class DeliveryOut(Schema):
     locale: str
     event: str
     ticket: TicketBrief | None
+    payload: dict[str, Any] = Field(description="The event data sent (a webhook's body `data`; the template's "
+                                                "`event.*` values)")
     subject: str
     body: str
     status: str

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 MAX_ACTIONS = 20
 MAX_EVENTS = 20
-RULE_FIELDS = ("name", "description", "events", "condition", "actions", "order", "stop_after", "enabled")
+RULE_FIELDS = ("name", "name_en", "description", "events", "condition", "actions", "order", "stop_after", "enabled")
 
 
 # --- validation ---------------------------------------------------------------------------
@@ -43,6 +43,9 @@ def rule_problems(body: dict[str, Any]) -> list[dict[str, str]]:
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
         problems.append(_problem("/name", "名称必填，最多 200 字 / name is required, at most 200 characters",
                                  "required"))
+    name_en = body.get("name_en", "")
+    if not isinstance(name_en, str) or len(name_en) > 200:
+        problems.append(_problem("/name_en", "英文名称最多 200 字 / English name: at most 200 characters"))
     description = body.get("description", "")
     if not isinstance(description, str) or len(description) > 5000:
         problems.append(_problem("/description", "描述最多 5000 字 / description: at most 5000 characters"))
@@ -104,6 +107,7 @@ def check_rule_body(body: dict[str, Any]) -> None:
 def _normalise(body: dict[str, Any]) -> dict[str, Any]:
     out = dict(body)
     out["name"] = str(out["name"]).strip()
+    out["name_en"] = str(out.get("name_en") or "").strip()
     out["actions"] = [{"type": a["type"], "params": a.get("params") or {}} for a in out.get("actions", [])]
     return out
 

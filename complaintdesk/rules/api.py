@@ -43,13 +43,14 @@ def _actor(request: HttpRequest) -> User:
     return request.user
 
 
-def rule_out(rule: Rule) -> dict[str, Any]:
+def rule_out(rule: Rule, stats: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
-        "id": rule.pk, "name": rule.name, "description": rule.description, "events": rule.events,
-        "condition": rule.condition, "actions": rule.actions, "order": rule.order, "stop_after": rule.stop_after,
+        "id": rule.pk, "name": rule.name, "name_en": rule.name_en, "description": rule.description,
+        "events": rule.events, "condition": rule.condition, "actions": rule.actions, "order": rule.order,
+        "stop_after": rule.stop_after,
         "enabled": rule.enabled, "version": rule.version, "is_shipped": rule.is_shipped,
         "created_by": user_ref(rule.created_by), "updated_by": user_ref(rule.updated_by),
-        "created_at": rule.created_at, "updated_at": rule.updated_at,
+        "created_at": rule.created_at, "updated_at": rule.updated_at, "stats": stats,
     }
 
 
@@ -89,7 +90,11 @@ class RunParams(Schema):
 
 @router.get("/rules", response={200: list[RuleOut], **ERRORS}, summary="All rules in evaluation order")
 def list_rules(request: HttpRequest) -> Any:
-    return [rule_out(r) for r in queries.list_rules(viewer=_actor(request))]
+    actor = _actor(request)
+    rules = list(queries.list_rules(viewer=actor))
+    stats = queries.rule_run_stats(viewer=actor)
+    empty = {"runs": 0, "matched": 0, "last_run_at": None, "last_matched_at": None}
+    return [rule_out(r, stats.get(r.pk, empty)) for r in rules]
 
 
 @router.post("/rules", response={201: RuleOut, **ERRORS},
@@ -114,7 +119,8 @@ def reorder_rules(request: HttpRequest, payload: ReorderIn) -> Any:
              summary="Which of the last N days' tickets an unsaved rule matches and what it would do; changes nothing")
 def dry_run_body(request: HttpRequest, payload: DryRunIn) -> Any:
     actor = _actor(request)
-    return asdict(queries.dry_run(viewer=actor, body=_body(payload.rule), days=payload.days))
+    return asdict(queries.dry_run(viewer=actor, body=_body(payload.rule), days=payload.days, limit=payload.limit,
+                                  include_unmatched=payload.include_unmatched))
 
 
 @router.get("/rules/{rule_id}", response={200: RuleOut, **ERRORS}, summary="One rule")
@@ -179,7 +185,8 @@ def dry_run_saved(request: HttpRequest, rule_id: int, payload: DryRunByIdIn) -> 
     actor = _actor(request)
     rule = queries.get_rule(viewer=actor, rule_id=rule_id)
     body = {k: v for k, v in rule.snapshot().items() if k in A.RULE_FIELDS}
-    return asdict(queries.dry_run(viewer=actor, body=body, days=payload.days))
+    return asdict(queries.dry_run(viewer=actor, body=body, days=payload.days, limit=payload.limit,
+                                  include_unmatched=payload.include_unmatched))
 
 
 # --- runs on a ticket, action types -------------------------------------------------------
@@ -197,7 +204,7 @@ def ticket_rule_runs(request: HttpRequest, ticket_id: int, params: Query[RunPara
             summary="The action types rules can use (built-in and registered by other apps), with labels")
 def action_types(request: HttpRequest) -> Any:
     A.check_manage_rules(_actor(request))
-    return [{"type": t.type, "label": t.label, "label_en": t.label_en}
+    return [{"type": t.type, "label": t.label, "label_en": t.label_en, "params": list(t.params)}
             for t in sorted(ACTION_TYPES.values(), key=lambda t: t.type)]
 
 

@@ -13,7 +13,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from complaintdesk.core.errors import InvalidInput
-from complaintdesk.rules.registry import ActionContext, register_action
+from complaintdesk.rules.registry import ActionContext, param, register_action
 
 if TYPE_CHECKING:
     from complaintdesk.accounts.models import Department, Team, User
@@ -109,7 +109,8 @@ def _describe_set_fields(ticket: Ticket, params: dict[str, Any]) -> str:
     for name, value in (params.get("fields") or {}).items():
         old = ticket.data.get(name[5:]) if name.startswith("data.") else getattr(ticket, name, None)
         parts.append(f"{name}: {old!r} → {value!r}")
-    return "设置字段 / Set fields: " + "; ".join(parts)
+    text = "; ".join(parts)
+    return f"设置字段：{text} / Set fields: {text}"
 
 
 def _run_set_fields(ctx: ActionContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -143,7 +144,8 @@ def _describe_set_category(ticket: Ticket, params: dict[str, Any]) -> str:
     if category is None:
         return f"分类“{params.get('category')}”不存在 / Category {params.get('category')!r} not found"
     old = ticket.category.key if ticket.category_id and ticket.category else None
-    return f"设置分类 / Set category: {old} → {category.key} ({category.name})"
+    return (f"设置分类：{old} → {category.key}（{category.name}） / Set category: {old} → {category.key} "
+            f"({category.name_en or category.name})")
 
 
 def _run_set_category(ctx: ActionContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -184,7 +186,8 @@ def _target_priority(ticket: Ticket, params: dict[str, Any]) -> str:
 
 
 def _describe_set_priority(ticket: Ticket, params: dict[str, Any]) -> str:
-    return f"设置优先级 / Set priority: {ticket.priority} → {_target_priority(ticket, params)}"
+    change = f"{ticket.priority} → {_target_priority(ticket, params)}"
+    return f"设置优先级：{change} / Set priority: {change}"
 
 
 def _run_set_priority(ctx: ActionContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -215,7 +218,8 @@ def _current_tags(ticket: Ticket) -> list[str]:
 
 
 def _describe_add_tags(ticket: Ticket, params: dict[str, Any]) -> str:
-    return f"添加标签 / Add tags: {', '.join(params.get('tags') or [])}"
+    tags = ", ".join(params.get("tags") or [])
+    return f"添加标签：{tags} / Add tags: {tags}"
 
 
 def _run_add_tags(ctx: ActionContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -229,7 +233,8 @@ def _run_add_tags(ctx: ActionContext, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _describe_remove_tags(ticket: Ticket, params: dict[str, Any]) -> str:
-    return f"移除标签 / Remove tags: {', '.join(params.get('tags') or [])}"
+    tags = ", ".join(params.get("tags") or [])
+    return f"移除标签：{tags} / Remove tags: {tags}"
 
 
 def _run_remove_tags(ctx: ActionContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -270,23 +275,23 @@ def _validate_assign(params: dict[str, Any]) -> list[str]:
 def _describe_assign(ticket: Ticket, params: dict[str, Any]) -> str:
     to = params.get("to")
     strategy = params.get("strategy")
-    how = f"（策略 / strategy {strategy}{' → ' + params['fallback'] if params.get('fallback') else ''}）" \
-        if strategy else ""
+    chain = f"{strategy}{' → ' + params['fallback'] if params.get('fallback') else ''}"
+    how, how_en = (f"（策略 {chain}）", f" (strategy {chain})") if strategy else ("", "")
     if to == "user":
         user = find_user(params.get("user"))
         if user is None:
             return f"用户“{params.get('user')}”不存在 / User {params.get('user')!r} not found"
-        return f"分派给 / Assign to {user.username}"
+        return f"分派给 {user.username} / Assign to {user.username}"
     if to == "team":
         team = find_team(params.get("team"))
         if team is None:
             return f"团队“{params.get('team')}”不存在 / Team {params.get('team')!r} not found"
-        return f"分派到团队 / Assign to team {team.name}{how}"
+        return f"分派到团队 {team.name}{how} / Assign to team {team.name}{how_en}"
     if to == "department":
         dept = find_department(params.get("department"))
         if dept is None:
             return f"部门“{params.get('department')}”不存在 / Department {params.get('department')!r} not found"
-        return f"分派到部门 / Assign to department {dept.name}{how}"
+        return f"分派到部门 {dept.name}{how} / Assign to department {dept.name}{how_en}"
     return "分派给客户经理 / Assign to the customer's account owner"
 
 
@@ -360,7 +365,8 @@ def _note_text(ticket: Ticket, body: str) -> str:
 
 
 def _describe_note(ticket: Ticket, params: dict[str, Any]) -> str:
-    return f"添加内部备注 / Add internal note: {_note_text(ticket, str(params.get('body', '')))[:200]}"
+    note = _note_text(ticket, str(params.get("body", "")))[:200]
+    return f"添加内部备注：{note} / Add internal note: {note}"
 
 
 def _run_note(ctx: ActionContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -370,18 +376,60 @@ def _run_note(ctx: ActionContext, params: dict[str, Any]) -> dict[str, Any]:
     return {"comment_id": comment.pk}
 
 
+_STRATEGY_CHOICES = [
+    ("round_robin", "轮流分派", "Round robin"),
+    ("least_loaded", "负载最少", "Least loaded"),
+    ("skill", "按技能", "By skill"),
+    ("account_owner", "客户经理", "Account owner"),
+]
+
+SET_FIELDS_PARAMS = [
+    param("fields", "fields", label="字段与值", label_en="Fields and values", required=True,
+          help="可设置 subject、description、order_number、urgency、impact、priority 与自定义字段 data.<key>",
+          help_en="subject, description, order_number, urgency, impact, priority and custom fields data.<key>"),
+]
+SET_CATEGORY_PARAMS = [
+    param("category", "category", label="分类", label_en="Category", required=True),
+]
+SET_PRIORITY_PARAMS = [
+    param("priority", "priority", label="设为优先级", label_en="Set priority to",
+          help="与“提升级数”二选一", help_en="Either this or “raise by”"),
+    param("raise", "number", label="提升级数", label_en="Raise by (levels)", minimum=1, maximum=3,
+          help="P3 提升 1 级为 P2，最高 P1", help_en="P3 raised by 1 is P2; never above P1"),
+]
+TAGS_PARAMS = [param("tags", "tags", label="标签", label_en="Tags", required=True)]
+ASSIGN_PARAMS = [
+    param("to", "choice", label="分派给", label_en="Assign to", required=True, default="team", choices=[
+        ("user", "指定用户", "A user"), ("team", "团队", "A team"), ("department", "部门", "A department"),
+        ("account_owner", "客户经理", "The customer's account owner")]),
+    param("user", "user", label="用户", label_en="User", required=True, show_if={"to": ["user"]}),
+    param("team", "team", label="团队", label_en="Team", required=True, show_if={"to": ["team"]}),
+    param("department", "department", label="部门", label_en="Department", required=True,
+          show_if={"to": ["department"]}),
+    param("strategy", "choice", label="成员分派策略", label_en="Member strategy", choices=_STRATEGY_CHOICES,
+          show_if={"to": ["team", "department"]},
+          help="不选则只分派到团队/部门", help_en="Empty: assign to the team/department only"),
+    param("fallback", "choice", label="备用策略", label_en="Fallback strategy", choices=_STRATEGY_CHOICES,
+          show_if={"to": ["team", "department"]}),
+]
+NOTE_PARAMS = [
+    param("body", "textarea", label="备注内容", label_en="Note", required=True,
+          help="{number}、{subject} 会替换为工单编号与标题", help_en="{number} and {subject} are replaced"),
+]
+
+
 def register_builtin_actions() -> None:
     register_action("set_fields", label="设置字段", label_en="Set fields", validate=_validate_set_fields,
-                    describe=_describe_set_fields, run=_run_set_fields)
+                    describe=_describe_set_fields, run=_run_set_fields, params=SET_FIELDS_PARAMS)
     register_action("set_category", label="设置分类", label_en="Set category", validate=_validate_set_category,
-                    describe=_describe_set_category, run=_run_set_category)
+                    describe=_describe_set_category, run=_run_set_category, params=SET_CATEGORY_PARAMS)
     register_action("set_priority", label="设置优先级", label_en="Set priority", validate=_validate_set_priority,
-                    describe=_describe_set_priority, run=_run_set_priority)
+                    describe=_describe_set_priority, run=_run_set_priority, params=SET_PRIORITY_PARAMS)
     register_action("add_tags", label="添加标签", label_en="Add tags", validate=_validate_tags,
-                    describe=_describe_add_tags, run=_run_add_tags)
+                    describe=_describe_add_tags, run=_run_add_tags, params=TAGS_PARAMS)
     register_action("remove_tags", label="移除标签", label_en="Remove tags", validate=_validate_tags,
-                    describe=_describe_remove_tags, run=_run_remove_tags)
+                    describe=_describe_remove_tags, run=_run_remove_tags, params=TAGS_PARAMS)
     register_action("assign", label="分派", label_en="Assign", validate=_validate_assign,
-                    describe=_describe_assign, run=_run_assign)
+                    describe=_describe_assign, run=_run_assign, params=ASSIGN_PARAMS)
     register_action("add_internal_note", label="添加内部备注", label_en="Add internal note",
-                    validate=_validate_note, describe=_describe_note, run=_run_note)
+                    validate=_validate_note, describe=_describe_note, run=_run_note, params=NOTE_PARAMS)

@@ -28,6 +28,7 @@ class Rule(models.Model):
     """
 
     name = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200, blank=True, default="")
     description = models.TextField(blank=True, default="")
     events = models.JSONField(default=list)  # names from complaintdesk.core.events.REGISTRY
     condition = models.JSONField(default=_always)
@@ -54,7 +55,7 @@ class Rule(models.Model):
     def snapshot(self) -> dict[str, Any]:
         """What defines this version (what a RuleVersion keeps)."""
         return {
-            "name": self.name, "description": self.description, "events": list(self.events),
+            "name": self.name, "name_en": self.name_en, "description": self.description, "events": list(self.events),
             "condition": self.condition, "actions": list(self.actions), "order": self.order,
             "stop_after": self.stop_after, "enabled": self.enabled,
         }

@@ -47,16 +47,47 @@ class ActionType:
     validate: Validate
     describe: Describe
     run: Run
+    # What the rule editor shows for the parameters: a list of ``param(...)`` dicts (see ``param``).
+    # Optional: a type without it is edited as JSON. ``validate`` stays the authority.
+    params: tuple[dict[str, Any], ...] = ()
+
+
+PARAM_KINDS = ("text", "textarea", "number", "bool", "choice", "user", "users", "roles", "team", "department",
+               "category", "priority", "tags", "template", "process", "sla_policy", "fields", "json")
+
+
+def param(name: str, kind: str, *, label: str, label_en: str, required: bool = False,
+          choices: list[tuple[str, str, str]] | None = None, show_if: dict[str, list[Any]] | None = None,
+          help: str = "", help_en: str = "", minimum: int | None = None, maximum: int | None = None,
+          default: Any = None) -> dict[str, Any]:
+    """One parameter as the rule editor's generated form shows it.
+
+    ``kind`` is one of ``PARAM_KINDS``: plain inputs (text, textarea, number, bool, choice with
+    ``choices`` as ``(value, label, label_en)``), pickers that store a reference by name/key (user →
+    username, team → name, department → name, category → key, priority → P1-P4, template → key, process →
+    key, sla_policy → name), lists (users → user ids, roles → role keys, tags → text), fields (an object of
+    field: value) or json. ``show_if`` shows the parameter only
+    while other parameters have one of the given values (``{"to": ["team"]}``); a hidden parameter is
+    not sent."""
+    assert kind in PARAM_KINDS, kind
+    return {
+        "name": name, "kind": kind, "label": label, "label_en": label_en, "required": required,
+        "choices": [{"value": v, "label": zh, "label_en": en} for v, zh, en in (choices or [])],
+        "show_if": show_if or {}, "help": help, "help_en": help_en, "minimum": minimum, "maximum": maximum,
+        "default": default,
+    }
 
 
 ACTION_TYPES: dict[str, ActionType] = {}
 
 
 def register_action(
-    type_: str, *, label: str, label_en: str, validate: Validate, describe: Describe, run: Run
+    type_: str, *, label: str, label_en: str, validate: Validate, describe: Describe, run: Run,
+    params: list[dict[str, Any]] | None = None,
 ) -> ActionType:
-    """Register (or, on a re-import, replace) the rule action type ``type_``."""
-    action = ActionType(type_, label, label_en, validate, describe, run)
+    """Register (or, on a re-import, replace) the rule action type ``type_``; ``params`` describes
+    its parameters for the rule editor (``param(...)`` each)."""
+    action = ActionType(type_, label, label_en, validate, describe, run, tuple(params or ()))
     ACTION_TYPES[type_] = action
     return action
 

@@ -17,6 +17,7 @@ class RuleActionIn(Schema):
 
 class RuleIn(Schema):
     name: str = Field(..., max_length=200)
+    name_en: str = Field("", max_length=200, description="The English name (optional; the UI falls back to name)")
     description: str = Field("", max_length=5000)
     events: list[str] = Field(..., description="Trigger events (names from GET /event-types, e.g. ticket.created)")
     condition: Any = Field(default_factory=lambda: {"all": []}, description="The shared condition format")
@@ -28,6 +29,7 @@ class RuleIn(Schema):
 
 class RulePatch(Schema):
     name: str | None = Field(None, max_length=200)
+    name_en: str | None = Field(None, max_length=200)
     description: str | None = Field(None, max_length=5000)
     events: list[str] | None = None
     condition: Any = None
@@ -37,9 +39,17 @@ class RulePatch(Schema):
     enabled: bool | None = None
 
 
+class RuleStatsOut(Schema):
+    runs: int = Field(..., description="Runs in the log (unmatched runs are pruned after 30 days)")
+    matched: int = Field(..., description="Runs that matched")
+    last_run_at: datetime | None
+    last_matched_at: datetime | None
+
+
 class RuleOut(Schema):
     id: int
     name: str
+    name_en: str
     description: str
     events: list[str]
     condition: Any
@@ -53,6 +63,7 @@ class RuleOut(Schema):
     updated_by: UserRef | None
     created_at: datetime
     updated_at: datetime
+    stats: RuleStatsOut | None = Field(None, description="Run counts (in GET /rules only)")
 
 
 class RuleVersionOut(Schema):
@@ -91,19 +102,49 @@ class RuleRunPage(Schema):
     meta: PageMeta
 
 
+class ActionParamChoiceOut(Schema):
+    value: str
+    label: str
+    label_en: str
+
+
+class ActionParamOut(Schema):
+    """One parameter of an action type as the rule editor shows it (``registry.param``)."""
+
+    name: str
+    kind: str = Field(..., description="text, textarea, number, bool, choice, user, users, roles, team, department, "
+                                       "category, priority, tags, template, process, sla_policy, fields or json")
+    label: str
+    label_en: str
+    required: bool
+    choices: list[ActionParamChoiceOut]
+    show_if: dict[str, list[Any]] = Field(..., description="Shown only while these parameters have these values")
+    help: str
+    help_en: str
+    minimum: int | None
+    maximum: int | None
+    default: Any = None
+
+
 class ActionTypeOut(Schema):
     type: str
     label: str
     label_en: str
+    params: list[ActionParamOut] = Field(..., description="The parameters (empty: edit params as JSON)")
 
 
 class DryRunIn(Schema):
     rule: RuleIn
     days: int = Field(7, description="Look at the tickets created in the last N days (1-366)")
+    limit: int | None = Field(None, description="Only the N most recent of those tickets (1-5000)")
+    include_unmatched: bool = Field(False, description="List the tickets the rule does not match too "
+                                                       "(matched: false), newest first")
 
 
 class DryRunByIdIn(Schema):
     days: int = Field(7, description="Look at the tickets created in the last N days (1-366)")
+    limit: int | None = Field(None, description="Only the N most recent of those tickets (1-5000)")
+    include_unmatched: bool = Field(False, description="List the unmatched tickets too (matched: false)")
 
 
 class DryRunActionOut(Schema):
@@ -116,6 +157,7 @@ class DryRunTicketOut(Schema):
     number: str
     subject: str
     created_at: datetime
+    matched: bool = True
     actions: list[DryRunActionOut]
 
 

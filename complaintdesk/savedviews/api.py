@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Field as NinjaField
+from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from complaintdesk.accounts import permissions as P
@@ -73,11 +74,28 @@ def _team(team_id: int | None) -> Team | None:
     return team
 
 
+class ConditionFieldParams(Schema):
+    form: str | None = NinjaField(None, description="A form key: add its published version's custom fields as "
+                                                    "data.<key> (with the operators tickets can evaluate)")
+    queryable: bool = NinjaField(False, description="Only fields that compile to SQL (saved views, reports)")
+
+
 @router.get("/conditions/fields", response={200: list[ConditionFieldOut], **ERRORS},
             summary="The ticket fields a condition may name: type, labels, operators, choices (for the builder)")
-def condition_fields(request: HttpRequest) -> Any:
-    check_perm(_actor(request), P.TICKET_VIEW)
-    return TICKET_FIELDS.describe()
+def condition_fields(request: HttpRequest, params: Query[ConditionFieldParams]) -> Any:
+    actor = _actor(request)
+    check_perm(actor, P.TICKET_VIEW)
+    fields = TICKET_FIELDS.describe()
+    if params.form:
+        from complaintdesk.forms.queries import form_condition_fields
+
+        # A form's subject / description / order_number fields are the ticket's own (already listed).
+        known = {f["name"] for f in fields}
+        fields += [f for f in form_condition_fields(viewer=actor, form_key=params.form)
+                   if f["name"] not in known and f["name"].removeprefix("data.") not in known]
+    if params.queryable:
+        fields = [f for f in fields if f["queryable"]]
+    return fields
 
 
 @router.get("/views/options", response={200: ViewOptionsOut, **ERRORS},

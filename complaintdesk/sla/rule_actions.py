@@ -55,7 +55,9 @@ def run(ctx: ActionContext, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def register() -> None:
-    from complaintdesk.rules.registry import register_action
+    from complaintdesk.rules.registry import param, register_action
 
     register_action("apply_sla", label="应用 SLA 策略", label_en="Apply an SLA policy", validate=validate,
-                    describe=describe, run=run)
+                    describe=describe, run=run, params=[
+                        param("policy", "sla_policy", label="SLA 策略", label_en="SLA policy", required=True),
+                    ])

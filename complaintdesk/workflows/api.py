@@ -34,6 +34,7 @@ from complaintdesk.workflows.schemas import (
     StartIn,
     TransferIn,
     UrgeIn,
+    ValidateOut,
     VersionIn,
     WorkItemDetailOut,
     WorkItemPage,
@@ -51,15 +52,17 @@ def _actor(request: HttpRequest) -> User:
 # --- serialisation ------------------------------------------------------------------------------
 
 
-def process_out(definition: ProcessDefinition) -> dict[str, Any]:
+def process_out(definition: ProcessDefinition, running: dict[int, int] | None = None) -> dict[str, Any]:
     versions = list(definition.versions.order_by("version"))
+    if running is None:
+        running = queries.running_instances_by_version(definition_ids=[definition.pk])
     published = [v.version for v in versions if v.status == VersionStatus.PUBLISHED]
     return {
         "id": definition.pk, "key": definition.key, "name": definition.name, "name_en": definition.name_en,
         "description": definition.description, "is_active": definition.is_active,
         "published_version": published[-1] if published else None,
         "versions": [{"version": v.version, "status": v.status, "checksum": v.checksum, "created_at": v.created_at,
-                      "published_at": v.published_at} for v in versions],
+                      "published_at": v.published_at, "running": running.get(v.pk, 0)} for v in versions],
     }
 
 
@@ -142,7 +145,9 @@ def list_processes(request: HttpRequest) -> Any:
     from complaintdesk.accounts.access import check_perm
 
     check_perm(actor, P.TICKET_VIEW)
-    return [process_out(d) for d in queries.list_definitions(viewer=actor).prefetch_related("versions")]
+    definitions = list(queries.list_definitions(viewer=actor).prefetch_related("versions"))
+    running = queries.running_instances_by_version(definition_ids=[d.pk for d in definitions])
+    return [process_out(d, running) for d in definitions]
 
 
 @router.post("/processes", response={201: ProcessOut, **ERRORS}, summary="Create a process definition")
@@ -171,6 +176,15 @@ def create_version(request: HttpRequest, key: str, payload: VersionIn) -> Any:
     A.check_manage_processes(actor)
     definition = queries.get_definition(key=key)
     return Status(201, version_out(A.do_create_version(definition, bpmn_xml=payload.bpmn_xml, actor=actor)))
+
+
+@router.post("/processes/{key}/validate", response={200: ValidateOut, **ERRORS},
+             summary="Check BPMN XML as publishing would, without storing it (every problem at once)")
+def validate_process(request: HttpRequest, key: str, payload: VersionIn) -> Any:
+    actor = _actor(request)
+    A.check_manage_processes(actor)
+    queries.get_definition(key=key)
+    return {"problems": validate_process_xml(payload.bpmn_xml)}
 
 
 @router.get("/processes/{key}/versions/{number}", response={200: ProcessVersionOut, **ERRORS},

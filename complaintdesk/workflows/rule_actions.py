@@ -59,7 +59,11 @@ def run(ctx: ActionContext, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def register() -> None:
-    from complaintdesk.rules.registry import register_action
+    from complaintdesk.rules.registry import param, register_action
 
     register_action("start_process", label="启动流程", label_en="Start a process", validate=validate,
-                    describe=describe, run=run)
+                    describe=describe, run=run, params=[
+                        param("process", "process", label="流程", label_en="Process", required=True),
+                        param("if_running", "choice", label="已有流程在运行时", label_en="If a process is running",
+                              choices=[("skip", "跳过", "Skip"), ("fail", "记为错误", "Record an error")]),
+                    ])

@@ -29,6 +29,7 @@ class ProcessVersionSummaryOut(Schema):
     checksum: str
     created_at: datetime
     published_at: datetime | None
+    running: int = Field(0, description="Process instances still running on this version")
 
 
 class ProcessOut(Schema):
@@ -45,6 +46,10 @@ class ProcessOut(Schema):
 class ProcessProblemOut(Schema):
     node: str
     message: str
+
+
+class ValidateOut(Schema):
+    problems: list[ProcessProblemOut]
 
 
 class ProcessVersionOut(Schema):

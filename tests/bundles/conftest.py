@@ -91,8 +91,16 @@ def build_configuration(org: Any) -> None:
     from complaintdesk.workflows.models import ProcessDefinition
 
     bpmn = ProcessDefinition.objects.get(key="standard_complaint").versions.order_by("-version")[0].bpmn_xml
-    do_import_process(key="bt-process", name="测试流程", bpmn_xml=bpmn.replace('id="standard_complaint"',
-                                                                              'id="bt_process"', 1), actor=admin)
+    # Ids inside the BPMN too: a gateway condition on a category id, a team and a calendar by id.
+    bpmn = bpmn.replace('id="standard_complaint"', 'id="bt_process"', 1).replace(
+        '{"field": "priority", "op": "eq", "value": "P1"}',
+        f'{{"any": [{{"field": "priority", "op": "eq", "value": "P1"}}, '
+        f'{{"field": "category_id", "op": "in", "value": [{child.pk}]}}]}}', 1).replace(
+        '{"type": "role", "role": "agent", "within": "all"}', f'{{"type": "team", "team": {team.pk}}}', 1).replace(
+        '{"hours": 2, "business": true, "onTimeout": "remind"}',
+        f'{{"hours": 2, "business": true, "onTimeout": "remind", "calendar": {calendar.pk}}}', 1)
+    assert str(child.pk) in bpmn and f'"team": {team.pk}' in bpmn
+    do_import_process(key="bt-process", name="测试流程", bpmn_xml=bpmn, actor=admin)
     do_create_template(actor=admin, key="bt_note", body="工单 {{ ticket.number }}", subject="提醒",
                        event="ticket.created")
     channel = do_create_channel(actor=admin, name="测试邮件组", kind="email", config={"to": ["qa@example.com"]},

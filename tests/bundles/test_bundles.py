@@ -4,6 +4,7 @@ run, changes and versions, removal and prune, and bundles that must be refused."
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from typing import Any
 
@@ -24,6 +25,7 @@ from complaintdesk.bundles.format import (
     read_zip,
     write_zip,
 )
+from complaintdesk.tickets.actions import do_create_category
 from tests.bundles.conftest import SCRIPT_BPMN, empty_instance_after, files_without_time
 
 pytestmark = pytest.mark.django_db
@@ -138,6 +140,18 @@ def test_export_import_into_empty_instance_export_again_is_identical(org: Any, c
     assert rule.actions[2]["params"]["user_ids"] == [org.supervisor.pk]
     channel = NotificationChannel.objects.get(name="测试邮件组")
     assert channel.secrets == {}  # never carried: set again after the import
+    # Inside the BPMN: the gateway's category id is the new category's, the team and calendar go by name.
+    exported_bpmn = bundle.files["processes/bt-process.bpmn"].decode()
+    assert '{"$ref": "category", "key": "bt-child"}' in exported_bpmn
+    assert '"team": "华东一组"' in exported_bpmn and '"calendar": "测试日历"' in exported_bpmn
+    from complaintdesk.tickets.models import Category
+    from complaintdesk.workflows.bpmn import document_for
+    from complaintdesk.workflows.models import ProcessDefinition
+
+    imported = ProcessDefinition.objects.get(key="bt-process").versions.order_by("-version")[0]
+    conditions = [json.loads(f.condition) for f in document_for(imported.bpmn_xml).flows.values() if f.condition]
+    assert {"field": "category_id", "op": "in", "value": [Category.objects.get(key="bt-child").pk]} in [
+        c for condition in conditions for c in condition.get("any", [])]
 
     # Importing the same bundle again is a no-op.
     before = _counts()
@@ -410,13 +424,45 @@ def test_any_category_tree_round_trips_through_an_empty_instance(org: Any, items
         assert again.counts()["added"] == 0 and again.counts()["changed"] == 0
 
 
-def test_moving_a_category_is_refused_with_a_reason(org: Any) -> None:
+def test_a_moved_category_moves_with_its_subtree_and_two_categories_can_swap(org: Any) -> None:
+    from complaintdesk.tickets.models import Category
+
+    top = do_create_category(key="bt-1top", name="顶层", actor=org.admin)
+    mid = do_create_category(key="bt-2mid", name="中层", parent=top, actor=org.admin)
+    do_create_category(key="bt-3leaf", name="末层", parent=mid, actor=org.admin)
     bundle = do_export_bundle(actor=org.admin, kinds=["categories"])
-    moved = _edit(bundle, "taxonomy/categories.yaml", lambda d: next(
-        i for i in d["items"] if i["parent"] is not None).update(parent=None))
-    problems = _refused(moved, org)
-    assert problems[0]["file"] == "taxonomy/categories.yaml" and problems[0]["path"].startswith("/items/")
-    assert "cannot be moved" in problems[0]["message"]
+
+    def swap(doc: dict[str, Any]) -> None:  # bt-2mid to the top, bt-1top under it: a swap, which
+        # only works parents first (key order would move bt-1top under its own child)
+        items = {i["key"]: i for i in doc["items"]}
+        items["bt-2mid"]["parent"] = None
+        items["bt-1top"]["parent"] = "bt-2mid"
+
+    swapped = _edit(bundle, "taxonomy/categories.yaml", swap)
+    plan = do_import_bundle(swapped, actor=org.admin, dry_run=True)
+    assert plan.ok and sorted(c["key"] for c in _plan(plan, "categories").changed) == ["bt-1top", "bt-2mid"]
+    assert Category.objects.get(key="bt-1top").parent_id is None  # a dry run moves nothing
+
+    result = do_import_bundle(swapped, actor=org.admin)
+    assert result.ok, result.problems
+    top, mid, leaf = (Category.objects.get(key=k) for k in ("bt-1top", "bt-2mid", "bt-3leaf"))
+    assert mid.parent_id is None and top.parent_id == mid.pk and leaf.parent_id == mid.pk
+    assert top.path == f"{mid.path}{top.pk}/" and leaf.path == f"{mid.path}{leaf.pk}/"  # the subtree's paths
+    assert do_import_bundle(swapped, actor=org.admin, dry_run=True).counts()["changed"] == 0
+
+
+def test_a_move_under_its_own_subtree_is_refused_and_nothing_moves(org: Any) -> None:
+    from complaintdesk.tickets.models import Category
+
+    top = do_create_category(key="bt-top", name="顶层", actor=org.admin)
+    do_create_category(key="bt-leaf", name="末层", parent=top, actor=org.admin)
+    bundle = do_export_bundle(actor=org.admin, kinds=["categories"])
+    cycle = _edit(bundle, "taxonomy/categories.yaml", lambda d: next(
+        i for i in d["items"] if i["key"] == "bt-top").update(parent="bt-leaf"))
+    problems = _refused(cycle, org)
+    assert problems[0]["file"] == "taxonomy/categories.yaml" and "itself" in problems[0]["message"]
+    assert Category.objects.get(key="bt-top").parent_id is None
+    assert Category.objects.get(key="bt-leaf").parent_id == top.pk
 
 
 # --- robustness: any value in any field is a problem, never a crash -----------------------------------

@@ -262,6 +262,20 @@ def test_field_types_and_regions(org, agent):
     _error(agent.get("forms/regions", {"parent": "000000"}), 404)
 
 
+def test_formula_functions_come_from_the_engine_registry(org, agent):
+    from complaintdesk.expressions.formula.functions import FUNCTIONS
+
+    functions = _ok(agent.get("formulas/functions"))
+    assert [f["name"] for f in functions if f["category"] == "logical"][:3] == ["AND", "FALSE", "IF"]
+    assert {f["name"] for f in functions} == set(FUNCTIONS) and len(functions) >= 60
+    by_name = {f["name"]: f for f in functions}
+    assert by_name["IF"] == {
+        "name": "IF", "category": "logical", "category_label": {"zh-CN": "逻辑", "en": "Logical"},
+        "min_args": 2, "max_args": 3, "example": FUNCTIONS["IF"].example, "volatile": False,
+        "description": {"zh-CN": FUNCTIONS["IF"].description_zh, "en": FUNCTIONS["IF"].description_en}}
+    assert by_name["SUM"]["max_args"] is None and by_name["TODAY"]["volatile"] is True
+
+
 # --- permissions ----------------------------------------------------------------------------
 
 
@@ -276,7 +290,7 @@ def _endpoints(fid: int, vid: int) -> list[tuple[str, str, Any]]:
         ("post", f"forms/{fid}/versions/1/evaluate", {"values": {}}), ("post", f"forms/{fid}/evaluate", {"values": {}}),
         ("get", f"forms/{fid}/published", None), ("get", f"forms/versions/{vid}", None),
         ("get", f"forms/{fid}/diff?from_version=1&to_version=1", None),
-        ("get", "forms/field-types", None), ("get", "forms/regions", None),
+        ("get", "forms/field-types", None), ("get", "forms/regions", None), ("get", "formulas/functions", None),
     ]
 
 
@@ -310,7 +324,7 @@ def test_people_without_ticket_permissions_cannot_read_forms(org, admin):
     form = _published_form(admin)
     nobody = org.client(org.nobody)
     for method, path, body in _endpoints(form["id"], form["published_version"]["id"]):
-        if path.startswith(("forms/field-types", "forms/regions")):
+        if path.startswith(("forms/field-types", "forms/regions", "formulas/functions")):
             _ok(_call(nobody, method, path, body))  # the palette is not secret
         else:
             _error(_call(nobody, method, path, body), 403, "permission_denied")

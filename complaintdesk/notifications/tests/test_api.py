@@ -212,3 +212,18 @@ def test_a_role_with_notification_admin_may_administer(org):
     assert response.status_code == 200 and response.json() == []
     assert NotificationChannel.objects.count() == 0
     json.dumps(response.json())
+
+
+def test_delivery_log_filters_by_time_and_shows_the_payload(org, receiver):
+    api = org.client(org.admin)
+    webhook = api.post("webhooks", {"name": "ERP", "url": f"{receiver.url}/in", "secret": WEBHOOK_SECRET,
+                                    "event_patterns": ["ticket.created"]}).json()
+    ticket, _ = do_create_ticket(actor=org.agent_a, subject="漏水", channel=Channel.PHONE, customer=org.customer)
+    run_jobs()
+    item = api.get("notification-deliveries", {"webhook_id": webhook["id"]}).json()["items"][0]
+    assert item["payload"]["number"] == ticket.number
+    created = item["created_at"]
+    assert api.get("notification-deliveries", {"webhook_id": webhook["id"], "since": created}).json()["count"] == 1
+    assert api.get("notification-deliveries", {"webhook_id": webhook["id"], "until": created}).json()["count"] == 0
+    assert api.get("notification-deliveries", {"since": "2000-01-01T00:00:00", "until": "2000-01-02T00:00:00"}
+                   ).json()["count"] == 0

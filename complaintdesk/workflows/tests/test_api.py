@@ -239,3 +239,21 @@ def test_stats_endpoint(clients: Any, org: Any, make_ticket: Any, publish: Any) 
     rows = {row["node_id"]: row for row in r.json()}
     assert rows["handle"]["backlog"] == 1
     assert clients.handler.get("processes/std/versions/1/stats").status_code == 403
+
+
+def test_validate_endpoint_and_running_counts(clients: Any, org: Any, make_ticket: Any, publish: Any) -> None:
+    """The designer checks XML without storing a version, and the list counts running tickets per version."""
+    publish(F.REVIEW_LOOP, key="std")
+    r = clients.admin.post("processes/std/validate", {"bpmn_xml": BROKEN})
+    assert r.status_code == 200
+    assert {"script", "no_rule", "gw"} <= {p["node"] for p in r.json()["problems"]}
+    assert clients.admin.post("processes/std/validate", {"bpmn_xml": F.REVIEW_LOOP}).json() == {"problems": []}
+    assert [v["version"] for v in clients.admin.get("processes/std").json()["versions"]] == [1]
+    assert clients.agent.post("processes/std/validate", {"bpmn_xml": F.REVIEW_LOOP}).status_code == 403
+    assert clients.admin.post("processes/nope/validate", {"bpmn_xml": F.REVIEW_LOOP}).status_code == 404
+    for _ in range(2):
+        ticket = make_ticket()
+        assert clients.agent.post(f"tickets/{ticket.pk}/process", {"process": "std"}).status_code == 201
+    [listing] = [p for p in clients.agent.get("processes").json() if p["key"] == "std"]
+    assert listing["versions"][0]["running"] == 2
+    assert clients.agent.get("processes/std").json()["versions"][0]["running"] == 2
