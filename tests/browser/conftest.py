@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -113,3 +114,45 @@ def new_page(browser: Any, live_server: Any, *, width: int, height: int, locale:
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
     _OPEN_PAGES.append(page)
     return page
+
+
+# The open Element Plus dropdown only: one still fading out after an earlier choice is aria-hidden, and a click
+# resolved into it waits for an element that never becomes visible again.
+OPEN_DROPDOWN = ".el-popper[aria-hidden=false] .el-select-dropdown"
+
+
+def pick(page: Any, *options: str | re.Pattern[str]) -> None:
+    """Click options (text contained, or a pattern) of the open select dropdown; several for a multiple select,
+    which is then closed. For a select the test can point at, ``choose`` is the sturdier one."""
+    dropdown = page.locator(OPEN_DROPDOWN)
+    for option in options:
+        dropdown.locator(".el-select-dropdown__item", has_text=option).first.click()
+    if len(options) > 1:
+        page.keyboard.press("Escape")
+
+
+def choose(page: Any, select: Any, *options: str | re.Pattern[str]) -> None:
+    """Open the Element Plus select ``select`` and click options by their text (contained, or a pattern); several
+    for a multiple select, which is then closed.
+
+    Options are looked up in this select's own list (the listbox its combobox names in ``aria-controls``), never
+    in another dropdown still on screen. A list that closed again before its option was clicked (seen once in
+    CI under load: opened, then hidden while the page re-rendered) is opened again, up to three times.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    combobox = select.locator("[role=combobox]").first
+    listbox = page.locator(f"[id='{combobox.get_attribute('aria-controls')}']")
+    for option in options:
+        item = listbox.locator(".el-select-dropdown__item", has_text=option).first
+        for attempt in range(3):
+            if combobox.get_attribute("aria-expanded") != "true":
+                select.locator(".el-select__wrapper").first.click()
+            try:
+                item.click(timeout=5_000)
+                break
+            except PlaywrightTimeout:
+                if attempt == 2:
+                    raise
+    if len(options) > 1:
+        page.keyboard.press("Escape")

@@ -17,6 +17,8 @@ from complaintdesk.forms.models import FieldPermission
 from complaintdesk.tickets.models import Category
 from conftest import PASSWORD
 from tests.browser.conftest import new_page
+from tests.browser.conftest import choose as _choose
+from tests.browser.conftest import pick as _pick
 from tests.browser.test_workspace import _after_login, _login
 from tests.browser.test_workspace import _shot as shot
 
@@ -36,11 +38,6 @@ def _open_admin(page: Any, item: str) -> None:
     if not page.get_by_test_id(f"nav-{item}").is_visible():
         submenu.locator(".el-sub-menu__title").click()
     page.get_by_test_id(f"nav-{item}").click()
-
-
-def _pick(page: Any, text: str) -> None:
-    """Click an option of the open Element Plus select dropdown."""
-    page.locator(".el-select-dropdown__item:visible", has_text=text).first.click()
 
 
 def _form_with_fields(org: Any) -> None:
@@ -70,10 +67,8 @@ def test_admin_manages_users_roles_categories_and_reads_the_audit(org: Any, live
     dialog.get_by_test_id("user-username").fill("lily")
     dialog.get_by_test_id("user-display-name").fill("李莉")
     dialog.get_by_test_id("user-password").fill("12345678")
-    dialog.get_by_test_id("user-department").click()
-    _pick(admin, "售后部")
-    dialog.get_by_test_id("user-roles").click()
-    _pick(admin, "处理人")
+    _choose(admin, dialog.get_by_test_id("user-department"), "售后部")
+    _choose(admin, dialog.get_by_test_id("user-roles"), "处理人")
     dialog.locator(".el-dialog__title").click()  # closes the dropdown, not the dialog
     dialog.get_by_test_id("user-save").click()
     problem = dialog.locator(".el-form-item__error")
@@ -176,8 +171,7 @@ def test_admin_manages_users_roles_categories_and_reads_the_audit(org: Any, live
     _shot(admin, screenshots, "06-org")
 
     _open_admin(admin, "admin-field-rights")
-    admin.get_by_test_id("form-pick").click()
-    _pick(admin, "售后登记表")
+    _choose(admin, admin.get_by_test_id("form-pick"), "售后登记表")
     grid = admin.get_by_test_id("field-rights-grid")
     grid.wait_for()
     admin.get_by_test_id("cell-phone_no-agent").click()
@@ -250,22 +244,19 @@ def test_admin_resets_a_password_and_deactivates_the_account(org: Any, live_serv
     user.get_by_test_id("login-error").wait_for()
 
     # Reactivated from the "deactivated" filter.
-    admin.get_by_test_id("user-active-filter").click()
-    _pick(admin, "已停用")
+    _choose(admin, admin.get_by_test_id("user-active-filter"), "已停用")
     admin.get_by_test_id("user-reactivate-handler").click()
     admin.get_by_test_id("user-reactivate-handler").wait_for(state="detached")
     assert User.objects.get(username="handler").is_active
 
     # Skills and working hours for assignment: away, weekdays 09:00-18:00, skilled at 功能故障.
-    admin.get_by_test_id("user-active-filter").click()
-    _pick(admin, "在职")
+    _choose(admin, admin.get_by_test_id("user-active-filter"), "在职")
     admin.get_by_test_id("user-profile-handler").click()
     drawer = admin.get_by_test_id("profile-drawer")
     drawer.get_by_text("离开", exact=True).click()
     drawer.get_by_test_id("profile-restricted").click()
     drawer.get_by_test_id("profile-add-skill").click()
-    drawer.get_by_test_id("skill-value-0").click()
-    _pick(admin, "功能故障")
+    _choose(admin, drawer.get_by_test_id("skill-value-0"), "功能故障")
     _shot(admin, screenshots, "12-skills-hours")
     drawer.get_by_test_id("profile-save").click()
     drawer.wait_for(state="hidden")

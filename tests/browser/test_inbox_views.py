@@ -15,16 +15,11 @@ import pytest
 from complaintdesk.savedviews.models import SavedView
 from complaintdesk.tickets.actions import do_create_ticket
 from complaintdesk.tickets.models import Ticket
+from tests.browser.conftest import choose as _choose
 from tests.browser.conftest import new_page
 from tests.browser.test_workspace import ROWS, _after_login, _login, _shot, _wait_rows
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _choose(page: Any, select: Any, option: str) -> None:
-    """Open an Element Plus select and click the visible option with this text."""
-    select.locator(".el-select__wrapper").first.click()
-    page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
 
 
 def _query(page: Any) -> dict[str, list[str]]:

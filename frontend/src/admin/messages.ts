@@ -6,7 +6,7 @@ export default {
     admin: {
       nav: {
         users: '用户管理', org: '组织架构', roles: '角色与权限', fieldRights: '字段权限', categories: '投诉分类',
-        products: '产品目录', tokens: 'API 令牌', audit: '审计日志', django: '后台数据管理',
+        products: '产品目录', tokens: 'API 令牌', audit: '审计日志', django: '后台数据管理', configGroup: '配置中心',
       },
       actions: '操作', edit: '编辑', save: '保存', discard: '放弃修改', close: '关闭', remove: '移除', copy: '复制',
       copied: '已复制到剪贴板', copyFailed: '无法访问剪贴板，请手动选中复制', inactive: '已停用', activeFlag: '启用',
@@ -89,6 +89,7 @@ export default {
       nav: {
         users: 'Users', org: 'Organisation', roles: 'Roles & permissions', fieldRights: 'Field rights', categories: 'Categories',
         products: 'Products', tokens: 'API tokens', audit: 'Audit log', django: 'Data admin (Django)',
+        configGroup: 'Configuration',
       },
       actions: 'Actions', edit: 'Edit', save: 'Save', discard: 'Discard changes', close: 'Close', remove: 'Remove', copy: 'Copy',
       copied: 'Copied to the clipboard', copyFailed: 'The clipboard is not available; select the text and copy it', inactive: 'Inactive',

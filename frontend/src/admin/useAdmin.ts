@@ -1,7 +1,7 @@
 /** Small shared pieces of the administration pages. */
 import { ref } from 'vue'
 import { useI18n } from 'vue-i18n'
-import { ElMessage } from 'element-plus'
+import { ElMessage, ElMessageBox } from 'element-plus'
 import { ApiError, describeError } from '@/api/errors'
 import { currentLocale } from '@/i18n'
 
@@ -32,6 +32,30 @@ export function useNotify() {
     saved: (message?: string) => ElMessage.success(message ?? t('common.saved')),
     failed: (err: unknown) => ElMessage.error({ message: describeError(err, currentLocale(), t), duration: 6000 }),
     describe: (err: unknown) => describeError(err, currentLocale(), t),
+  }
+}
+
+/** A change to one row of a list (a switch, a delete): ask first when ``confirm`` is given (declined: nothing
+ * happens), then call, toast ``done`` or the error in words, and reload the list either way. */
+export function useRowChange(load: () => Promise<void>) {
+  const { t } = useI18n()
+  const notify = useNotify()
+  return async (call: () => Promise<unknown>, done: string, confirm?: { message: string; title: string; button: string }) => {
+    if (confirm) {
+      try {
+        await ElMessageBox.confirm(confirm.message, confirm.title,
+          { type: 'warning', confirmButtonText: confirm.button, cancelButtonText: t('common.cancel') })
+      } catch {
+        return
+      }
+    }
+    try {
+      await call()
+      notify.saved(done)
+    } catch (err) {
+      notify.failed(err)
+    }
+    await load()
   }
 }
 

@@ -871,6 +871,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/formulas/functions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every formula function from the engine's registry (the designer's function list) */
+        get: operations["complaintdesk_forms_api_list_formula_functions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/health": {
         parameters: {
             query?: never;
@@ -1019,7 +1036,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The delivery log (filter by status, channel kind, purpose, event, channel, webhook, ticket) */
+        /** The delivery log (filter by status, channel kind, purpose, event, channel, webhook, ticket, time: `since` inclusive, `until` exclusive, ISO 8601; naive times are UTC) */
         get: operations["complaintdesk_notifications_api_list_deliveries"];
         put?: never;
         post?: never;
@@ -1302,6 +1319,23 @@ export interface paths {
         get: operations["complaintdesk_workflows_api_get_process"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/processes/{key}/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check BPMN XML as publishing would, without storing it (every problem at once) */
+        post: operations["complaintdesk_workflows_api_validate_process"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2886,12 +2920,64 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** ActionParamChoiceOut */
+        ActionParamChoiceOut: {
+            /** Label */
+            label: string;
+            /** Label En */
+            label_en: string;
+            /** Value */
+            value: string;
+        };
+        /**
+         * ActionParamOut
+         * @description One parameter of an action type as the rule editor shows it (``registry.param``).
+         */
+        ActionParamOut: {
+            /** Choices */
+            choices: components["schemas"]["ActionParamChoiceOut"][];
+            /** Default */
+            default?: unknown;
+            /** Help */
+            help: string;
+            /** Help En */
+            help_en: string;
+            /**
+             * Kind
+             * @description text, textarea, number, bool, choice, user, users, roles, team, department, category, priority, tags, template, process, sla_policy, fields or json
+             */
+            kind: string;
+            /** Label */
+            label: string;
+            /** Label En */
+            label_en: string;
+            /** Maximum */
+            maximum: number | null;
+            /** Minimum */
+            minimum: number | null;
+            /** Name */
+            name: string;
+            /** Required */
+            required: boolean;
+            /**
+             * Show If
+             * @description Shown only while these parameters have these values
+             */
+            show_if: {
+                [key: string]: unknown[];
+            };
+        };
         /** ActionTypeOut */
         ActionTypeOut: {
             /** Label */
             label: string;
             /** Label En */
             label_en: string;
+            /**
+             * Params
+             * @description The parameters (empty: edit params as JSON)
+             */
+            params: components["schemas"]["ActionParamOut"][];
             /** Type */
             type: string;
         };
@@ -3840,6 +3926,20 @@ export interface components {
             /** Type */
             type: string;
         };
+        /** ConditionFieldParams */
+        ConditionFieldParams: {
+            /**
+             * Form
+             * @description A form key: add its published version's custom fields as data.<key> (with the operators tickets can evaluate)
+             */
+            form?: string | null;
+            /**
+             * Queryable
+             * @description Only fields that compile to SQL (saved views, reports)
+             * @default false
+             */
+            queryable: boolean;
+        };
         /** ConfigOptionOut */
         ConfigOptionOut: {
             /** Choices */
@@ -4224,6 +4324,13 @@ export interface components {
             locale: string;
             /** Next Attempt At */
             next_attempt_at: string | null;
+            /**
+             * Payload
+             * @description The event data sent (a webhook's body `data`; the template's `event.*` values)
+             */
+            payload: {
+                [key: string]: unknown;
+            };
             /** Purpose */
             purpose: string;
             /** Response Code */
@@ -4408,6 +4515,17 @@ export interface components {
              * @default 7
              */
             days: number;
+            /**
+             * Include Unmatched
+             * @description List the unmatched tickets too (matched: false)
+             * @default false
+             */
+            include_unmatched: boolean;
+            /**
+             * Limit
+             * @description Only the N most recent of those tickets (1-5000)
+             */
+            limit?: number | null;
         };
         /** DryRunIn */
         DryRunIn: {
@@ -4417,6 +4535,17 @@ export interface components {
              * @default 7
              */
             days: number;
+            /**
+             * Include Unmatched
+             * @description List the tickets the rule does not match too (matched: false), newest first
+             * @default false
+             */
+            include_unmatched: boolean;
+            /**
+             * Limit
+             * @description Only the N most recent of those tickets (1-5000)
+             */
+            limit?: number | null;
             rule: components["schemas"]["RuleIn"];
         };
         /** DryRunOut */
@@ -4443,6 +4572,11 @@ export interface components {
             created_at: string;
             /** Id */
             id: number;
+            /**
+             * Matched
+             * @default true
+             */
+            matched: boolean;
             /** Number */
             number: string;
             /** Subject */
@@ -4847,6 +4981,38 @@ export interface components {
             name_en?: string | null;
             /** Public Slug */
             public_slug?: string | null;
+        };
+        /** FormulaFunctionOut */
+        FormulaFunctionOut: {
+            /**
+             * Category
+             * @description logical | math | text | date | lookup
+             */
+            category: string;
+            /** Category Label */
+            category_label: {
+                [key: string]: string;
+            };
+            /** Description */
+            description: {
+                [key: string]: string;
+            };
+            /** Example */
+            example: string;
+            /**
+             * Max Args
+             * @description None: any number of arguments
+             */
+            max_args: number | null;
+            /** Min Args */
+            min_args: number;
+            /** Name */
+            name: string;
+            /**
+             * Volatile
+             * @description Reads the clock (TODAY, NOW)
+             */
+            volatile: boolean;
         };
         /** HealthOut */
         HealthOut: {
@@ -5796,6 +5962,12 @@ export interface components {
             created_at: string;
             /** Published At */
             published_at: string | null;
+            /**
+             * Running
+             * @description Process instances still running on this version
+             * @default 0
+             */
+            running: number;
             /** Status */
             status: string;
             /** Version */
@@ -6158,6 +6330,12 @@ export interface components {
             /** Name */
             name: string;
             /**
+             * Name En
+             * @description The English name (optional; the UI falls back to name)
+             * @default
+             */
+            name_en: string;
+            /**
              * Order
              * @description Evaluation order (lower first); default: after the last rule
              */
@@ -6194,8 +6372,12 @@ export interface components {
             is_shipped: boolean;
             /** Name */
             name: string;
+            /** Name En */
+            name_en: string;
             /** Order */
             order: number;
+            /** @description Run counts (in GET /rules only) */
+            stats?: components["schemas"]["RuleStatsOut"] | null;
             /** Stop After */
             stop_after: boolean;
             /**
@@ -6221,6 +6403,8 @@ export interface components {
             events?: string[] | null;
             /** Name */
             name?: string | null;
+            /** Name En */
+            name_en?: string | null;
             /** Order */
             order?: number | null;
             /** Stop After */
@@ -6262,6 +6446,23 @@ export interface components {
             /** Items */
             items: components["schemas"]["RuleRunOut"][];
             meta: components["schemas"]["PageMeta"];
+        };
+        /** RuleStatsOut */
+        RuleStatsOut: {
+            /** Last Matched At */
+            last_matched_at: string | null;
+            /** Last Run At */
+            last_run_at: string | null;
+            /**
+             * Matched
+             * @description Runs that matched
+             */
+            matched: number;
+            /**
+             * Runs
+             * @description Runs in the log (unmatched runs are pruned after 30 days)
+             */
+            runs: number;
         };
         /** RuleVersionOut */
         RuleVersionOut: {
@@ -7301,6 +7502,11 @@ export interface components {
             id: number;
             /** Username */
             username: string;
+        };
+        /** ValidateOut */
+        ValidateOut: {
+            /** Problems */
+            problems: components["schemas"]["ProcessProblemOut"][];
         };
         /** VersionIn */
         VersionIn: {
@@ -9985,7 +10191,12 @@ export interface operations {
     };
     complaintdesk_savedviews_api_condition_fields: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A form key: add its published version's custom fields as data.<key> (with the operators tickets can evaluate) */
+                form?: string | null;
+                /** @description Only fields that compile to SQL (saved views, reports) */
+                queryable?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -12707,6 +12918,80 @@ export interface operations {
             };
         };
     };
+    complaintdesk_forms_api_list_formula_functions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FormulaFunctionOut"][];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
     complaintdesk_core_api_health: {
         parameters: {
             query?: never;
@@ -13668,6 +13953,8 @@ export interface operations {
                 channel_id?: number | null;
                 webhook_id?: number | null;
                 ticket_id?: number | null;
+                since?: string | null;
+                until?: string | null;
                 page?: number;
                 page_size?: number;
             };
@@ -15444,6 +15731,86 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProcessOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    complaintdesk_workflows_api_validate_process: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VersionIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ValidateOut"];
                 };
             };
             /** @description Bad Request */

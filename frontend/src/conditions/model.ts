@@ -23,6 +23,8 @@ export interface ConditionField {
   label_en?: string
   operators?: string[]
   choices?: string[]
+  /** Labels of `choices` by value (a form's options), shown instead of the bare values. */
+  choice_labels?: Record<string, string>
   queryable?: boolean
   picker?: Picker
 }

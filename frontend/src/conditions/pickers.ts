@@ -8,17 +8,22 @@ import { api, unwrap, type Schemas } from '@/api/client'
 export interface Option { value: number | string; label: string }
 export interface TreeOption { value: number | string; label: string; children?: TreeOption[] }
 
-const cache = new Map<string, Promise<unknown>>()
-
-function once<T>(key: string, load: () => Promise<T>): Promise<T> {
-  let found = cache.get(key) as Promise<T> | undefined
-  if (!found) {
-    found = load()
-    cache.set(key, found)
-    found.catch(() => cache.delete(key))
+/** A loader that runs each keyed load once per page load and shares its promise; a failed load is forgotten, so
+ * the next call retries. Each call of ``fetchOnce()`` has a cache of its own. */
+export function fetchOnce(): <T>(key: string, load: () => Promise<T>) => Promise<T> {
+  const cache = new Map<string, Promise<unknown>>()
+  return <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    let found = cache.get(key) as Promise<T> | undefined
+    if (!found) {
+      found = load()
+      cache.set(key, found)
+      found.catch(() => cache.delete(key))
+    }
+    return found
   }
-  return found
 }
+
+const once = fetchOnce()
 
 export function loadUsers(): Promise<Option[]> {
   return once('users', async () => {

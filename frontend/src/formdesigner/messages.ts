@@ -1,0 +1,163 @@
+/** UI strings of the form designer (/settings/forms), merged over the core strings (see i18n/modules.ts). */
+import type { ModuleMessages } from '@/i18n/modules'
+
+export default {
+  'zh-CN': {
+    admin: { nav: { forms: '表单设计' } },
+    fd: {
+      list: {
+        title: '表单设计', create: '新建表单', search: '搜索名称或标识', name: '名称', key: '标识', status: '状态',
+        publicSlug: '公开地址', category: '分类', channels: '渠道', design: '设计', settings: '设置', empty: '还没有表单',
+        published: '已发布 v{n}', unpublished: '未发布', draft: '草稿 v{n}', draftChanges: '有未发布的修改',
+        notPublic: '不公开', open: '打开',
+      },
+      settings: {
+        createTitle: '新建表单', editTitle: '表单设置', nameZh: '名称（中文）', nameEn: '名称（英文）', key: '标识',
+        keyHint: '小写字母开头，字母、数字、下划线；创建后不能修改', description: '说明', category: '投诉分类', none: '（无）',
+        channels: '提供渠道', isPublic: '公开填写（无需登录）', slug: '公开地址', slugHint: '访客通过 {url} 填写',
+        slugRequired: '公开的表单需要公开地址', keyInvalid: '标识格式不正确', created: '已创建表单', saved: '已保存表单设置',
+      },
+      toolbar: {
+        back: '表单列表', save: '保存草稿', saving: '保存中…', saved: '已保存 {time}', unsaved: '有未保存的修改',
+        noChanges: '没有修改', discard: '放弃草稿', discardConfirm: '放弃草稿后，未发布的修改全部丢失，表单恢复为已发布的版本。确定放弃？',
+        discarded: '已放弃草稿', diff: '对比已发布', preview: '预览', publish: '发布', publishConfirm: '发布后，新提交的工单将使用此版本。确定发布？',
+        published: '已发布 v{n}', publishFailed: '发布未通过校验：{n} 处问题', problems: '{n} 处问题', noProblems: '可以发布',
+        settings: '表单设置', leaveConfirm: '有未保存的修改，离开将丢失这些修改。确定离开？', conflict: '草稿已被他人修改，请刷新后重试',
+        reload: '重新加载', undo: '撤销', redo: '重做', viewPublic: '打开公开表单',
+      },
+      palette: {
+        title: '字段', search: '搜索字段类型', containers: '布局容器', section: '分组', columns: '分栏', tabs: '标签页',
+        hint: '拖到画布上，或点击添加', noMatch: '没有匹配的字段类型',
+        family: {
+          text: '文本', contact: '联系方式', number: '数字与评分', choice: '选择', datetime: '日期与时间', reference: '人员与关联',
+          location: '地址与定位', media: '附件与媒体', advanced: '高级', layout: '装饰',
+        },
+      },
+      canvas: {
+        empty: '从左侧拖入字段，或点击字段类型添加', dropHere: '拖到这里', section: '分组', columns: '分栏', column: '第 {n} 栏',
+        tabs: '标签页', tab: '标签页', conditional: '条件显示', required: '必填', moveUp: '上移', moveDown: '下移', duplicate: '复制',
+        remove: '删除', removeContainerConfirm: '删除该容器及其中的 {n} 个字段？', formulaEmpty: '（未填写公式）', columnsOf: '列',
+        computed: '自动计算', hiddenField: '隐藏字段（不显示）', select: '选中',
+      },
+      panel: {
+        field: '字段属性', form: '表单属性', container: '容器属性', nothing: '选中一个字段以编辑它的属性',
+        labelZh: '标题（中文）', labelEn: '标题（英文）', key: '字段标识', keyHint: '公式与条件通过 {ref} 引用此字段', keyFormat: '须以小写字母开头，只含小写字母、数字、下划线（最多 63 个字符）',
+        keyDuplicate: '该标识已被其他字段使用', keyAuto: '根据英文标题生成', help: '提示文字', placeholder: '占位提示', required: '必填', readOnly: '只读',
+        unique: '值不能重复', default: '默认值', defaultFormula: '默认值公式', min: '最小值', max: '最大值', minLength: '最少', maxLength: '最多',
+        lengthUnit: '字符 / 项', regex: '格式（正则表达式）', options: '选项', visibleWhen: '显示条件', visibleAlways: '始终显示',
+        addCondition: '设置显示条件', removeCondition: '取消条件', requiredWhen: '条件必填', settings: '类型设置', validation: '校验',
+        basics: '基本', behaviour: '行为', formula: '公式', type: '类型', columns: '子表列', addColumn: '添加列', editColumn: '编辑',
+        backToTable: '返回子表单', totals: '合计', noTotal: '不合计', title: '标题', titleEn: '标题（英文）', description: '说明',
+        collapsible: '可折叠', collapsed: '默认折叠', span: '宽度（24 格）', addColumnPart: '添加一栏', addTab: '添加标签页', removePart: '删除',
+        formTitle: '表单标题', formDescription: '表单说明', submitLabel: '提交按钮文字', successMessage: '提交成功提示', labelPosition: '标题位置',
+        labelTop: '上方', labelLeft: '左侧', labelRight: '右对齐', problemsHere: '此字段的问题', yes: '是', no: '否', none: '（无）',
+      },
+      options: {
+        value: '值', labelZh: '显示文字', labelEn: '英文', add: '添加选项', addChild: '添加下级', remove: '删除', moveUp: '上移', moveDown: '下移',
+        duplicate: '选项值重复：{values}', bulk: '批量编辑', bulkHint: '每行一个选项：显示文字，或 值=显示文字', apply: '应用', children: '{n} 个下级',
+      },
+      formula: {
+        placeholder: '例如 {example}', functions: '函数', fields: '字段', searchFunctions: '搜索函数', insert: '插入',
+        args: '{n} 个参数', argsRange: '{min}–{max} 个参数', argsMin: '至少 {min} 个参数', example: '示例', unknownRef: '未知的字段：{keys}',
+        unknownFn: '未知的函数：{names}', hint: '输入 {brace} 引用字段，输入字母提示函数；↑↓ 选择，回车或 Tab 确认', resultType: '结果类型',
+      },
+      diff: {
+        title: '与已发布版本对比', from: 'v{from} → 草稿', noPublished: '尚未发布：所有字段都是新增的', none: '与已发布版本相同',
+        added: '新增字段', removed: '删除字段', changed: '修改字段', property: '属性', before: '修改前', after: '修改后',
+        layoutChanged: '布局已调整（字段位置、分组、分栏或标签页）', settingsChanged: '表单属性已修改', inTable: '子表 {table} 的列',
+        empty: '（空）',
+      },
+      preview: { title: '预览', desktop: '电脑', phone: '手机', values: '当前值', reset: '清空', note: '预览使用未保存的设计，由服务器计算公式与显示条件' },
+      problems: { title: '发布前需要修正', layout: '布局', settings: '表单属性', goTo: '定位' },
+      prop: {
+        formula: '公式', options: '选项', visible_when: '显示条件', required_when: '条件必填', default: '默认值', default_formula: '默认值公式',
+        key: '标识', label: '标题', help: '提示文字', placeholder: '占位提示', required: '必填', read_only: '只读', unique: '唯一', min: '最小值',
+        max: '最大值', min_length: '最少', max_length: '最多', regex: '格式', type: '类型', config: '设置', parent: '所属子表',
+      },
+    },
+  },
+  en: {
+    admin: { nav: { forms: 'Form designer' } },
+    fd: {
+      list: {
+        title: 'Form designer', create: 'New form', search: 'Search name or key', name: 'Name', key: 'Key', status: 'Status',
+        publicSlug: 'Public address', category: 'Category', channels: 'Channels', design: 'Design', settings: 'Settings', empty: 'No forms yet',
+        published: 'Published v{n}', unpublished: 'Not published', draft: 'Draft v{n}', draftChanges: 'Unpublished changes',
+        notPublic: 'Not public', open: 'Open',
+      },
+      settings: {
+        createTitle: 'New form', editTitle: 'Form settings', nameZh: 'Name (Chinese)', nameEn: 'Name (English)', key: 'Key',
+        keyHint: 'Starts with a lower-case letter; letters, digits, underscores; fixed once created', description: 'Description',
+        category: 'Complaint category', none: '(none)', channels: 'Offered on', isPublic: 'Public (no sign-in needed)', slug: 'Public address',
+        slugHint: 'Visitors fill it in at {url}', slugRequired: 'A public form needs a public address', keyInvalid: 'Not a valid key',
+        created: 'Form created', saved: 'Form settings saved',
+      },
+      toolbar: {
+        back: 'Forms', save: 'Save draft', saving: 'Saving…', saved: 'Saved {time}', unsaved: 'Unsaved changes', noChanges: 'No changes',
+        discard: 'Discard draft', discardConfirm: 'Discarding the draft loses every unpublished change; the form goes back to its published version. Discard?',
+        discarded: 'Draft discarded', diff: 'Compare with published', preview: 'Preview', publish: 'Publish',
+        publishConfirm: 'New tickets will use this version once it is published. Publish?', published: 'Published v{n}',
+        publishFailed: 'Publishing was refused: {n} problem(s)', problems: '{n} problem(s)', noProblems: 'Ready to publish',
+        settings: 'Form settings', leaveConfirm: 'You have unsaved changes that will be lost. Leave anyway?',
+        conflict: 'Someone else changed the draft; reload it and try again', reload: 'Reload', undo: 'Undo', redo: 'Redo',
+        viewPublic: 'Open the public form',
+      },
+      palette: {
+        title: 'Fields', search: 'Search field types', containers: 'Layout', section: 'Section', columns: 'Columns', tabs: 'Tabs',
+        hint: 'Drag onto the canvas, or click to add', noMatch: 'No field type matches',
+        family: {
+          text: 'Text', contact: 'Contact', number: 'Numbers and ratings', choice: 'Choices', datetime: 'Date and time', reference: 'People and links',
+          location: 'Address and location', media: 'Files and media', advanced: 'Advanced', layout: 'Decoration',
+        },
+      },
+      canvas: {
+        empty: 'Drag fields here from the left, or click a field type', dropHere: 'Drop here', section: 'Section', columns: 'Columns',
+        column: 'Column {n}', tabs: 'Tabs', tab: 'Tab', conditional: 'Conditional', required: 'Required', moveUp: 'Move up',
+        moveDown: 'Move down', duplicate: 'Duplicate', remove: 'Delete', removeContainerConfirm: 'Delete this container and the {n} field(s) in it?',
+        formulaEmpty: '(no formula yet)', columnsOf: 'Columns', computed: 'Computed', hiddenField: 'Hidden field (not shown)', select: 'Select',
+      },
+      panel: {
+        field: 'Field', form: 'Form', container: 'Container', nothing: 'Select a field to edit its properties',
+        labelZh: 'Label (Chinese)', labelEn: 'Label (English)', key: 'Key', keyHint: 'Formulas and conditions refer to this field as {ref}',
+        keyFormat: 'Starts with a lower-case letter; only lower-case letters, digits and underscores (at most 63)',
+        keyDuplicate: 'Another field already uses this key', keyAuto: 'From the English label', help: 'Help text', placeholder: 'Placeholder',
+        required: 'Required', readOnly: 'Read-only', unique: 'Unique values', default: 'Default value', defaultFormula: 'Default formula',
+        min: 'Minimum', max: 'Maximum', minLength: 'At least', maxLength: 'At most', lengthUnit: 'characters / items',
+        regex: 'Pattern (regular expression)', options: 'Options', visibleWhen: 'Show when', visibleAlways: 'Always shown',
+        addCondition: 'Add a condition', removeCondition: 'Remove the condition', requiredWhen: 'Required when', settings: 'Type settings',
+        validation: 'Validation', basics: 'Basics', behaviour: 'Behaviour', formula: 'Formula', type: 'Type', columns: 'Columns',
+        addColumn: 'Add column', editColumn: 'Edit', backToTable: 'Back to the sub-table', totals: 'Total', noTotal: 'No total',
+        title: 'Title', titleEn: 'Title (English)', description: 'Description', collapsible: 'Collapsible', collapsed: 'Collapsed at first',
+        span: 'Width (of 24)', addColumnPart: 'Add a column', addTab: 'Add a tab', removePart: 'Remove', formTitle: 'Form title',
+        formDescription: 'Form description', submitLabel: 'Submit button', successMessage: 'Success message', labelPosition: 'Labels',
+        labelTop: 'Above', labelLeft: 'Left', labelRight: 'Right-aligned', problemsHere: 'Problems of this field', yes: 'Yes', no: 'No',
+        none: '(none)',
+      },
+      options: {
+        value: 'Value', labelZh: 'Label', labelEn: 'English', add: 'Add option', addChild: 'Add child', remove: 'Remove', moveUp: 'Move up',
+        moveDown: 'Move down', duplicate: 'Duplicate values: {values}', bulk: 'Edit as text', bulkHint: 'One option a line: label, or value=label',
+        apply: 'Apply', children: '{n} sub-option(s)',
+      },
+      formula: {
+        placeholder: 'e.g. {example}', functions: 'Functions', fields: 'Fields', searchFunctions: 'Search functions',
+        insert: 'Insert', args: '{n} argument(s)', argsRange: '{min}–{max} arguments', argsMin: 'at least {min} argument(s)', example: 'Example',
+        unknownRef: 'Unknown field(s): {keys}', unknownFn: 'Unknown function(s): {names}',
+        hint: 'Type {brace} for a field, letters for a function; ↑↓ to choose, Enter or Tab to accept', resultType: 'Result type',
+      },
+      diff: {
+        title: 'Compared with the published version', from: 'v{from} → draft', noPublished: 'Not published yet: every field is new',
+        none: 'Same as the published version', added: 'Added fields', removed: 'Removed fields', changed: 'Changed fields', property: 'Property',
+        before: 'Before', after: 'After', layoutChanged: 'The layout changed (positions, sections, columns or tabs)',
+        settingsChanged: 'The form settings changed', inTable: 'column of {table}', empty: '(empty)',
+      },
+      preview: { title: 'Preview', desktop: 'Desktop', phone: 'Phone', values: 'Values', reset: 'Clear', note: 'The preview uses the unsaved design; the server computes formulas and visibility' },
+      problems: { title: 'To fix before publishing', layout: 'Layout', settings: 'Form settings', goTo: 'Show' },
+      prop: {
+        formula: 'Formula', options: 'Options', visible_when: 'Show when', required_when: 'Required when', default: 'Default',
+        default_formula: 'Default formula', key: 'Key', label: 'Label', help: 'Help', placeholder: 'Placeholder', required: 'Required',
+        read_only: 'Read-only', unique: 'Unique', min: 'Minimum', max: 'Maximum', min_length: 'At least', max_length: 'At most',
+        regex: 'Pattern', type: 'Type', config: 'Settings', parent: 'Sub-table',
+      },
+    },
+  },
+} satisfies ModuleMessages

@@ -1,0 +1,163 @@
+/** UI strings of the notification settings page (通知设置), merged over the core strings (see i18n/modules.ts). */
+import type { ModuleMessages } from '@/i18n/modules'
+
+export default {
+  'zh-CN': {
+    admin: { nav: { notifications: '通知设置' } },
+    notifications: {
+      tabs: { channels: '通知渠道', templates: '消息模板', rules: '通知订阅', log: '投递记录', webhooks: 'Webhook' },
+      name: '名称', enabled: '启用', delete: '删除', deleted: '已删除', enabledMsg: '已启用', disabledMsg: '已停用',
+      typeEnter: '输入后按回车添加',
+      secretSet: '已设置', secretNotSet: '未设置', secretKeep: '留空则保持原值不变', secretClear: '清除',
+      secretsTitle: '密钥（只写）', secretsHint: '密钥加密保存，保存后不再显示；填写新值将替换原值。',
+      kind: { email: '邮件', dingtalk: '钉钉群机器人', wecom: '企业微信群机器人', webhook: 'Webhook', in_app: '站内通知', none: '无可用渠道' },
+      templateChannel: { any: '通用', email: '邮件', dingtalk: '钉钉', wecom: '企业微信', in_app: '站内通知' },
+      locale: { 'zh-CN': '简体中文', en: 'English' },
+      settings: {
+        to: '收件人', from_email: '发件人地址', host: 'SMTP 服务器', port: '端口', username: 'SMTP 用户名', use_tls: 'STARTTLS 加密',
+        password: 'SMTP 密码', base_url: '接口地址', msgtype: '消息格式', at_mobiles: '提醒的手机号', at_all: '提醒所有人',
+        mentioned_mobile_list: '提醒的手机号', access_token: 'Access Token', secret: '加签密钥', key: '机器人 Key',
+      },
+      test: {
+        send: '发送测试', delivered: '“{name}” 测试消息已送达', failed: '“{name}” 测试消息发送失败', code: '接收方应答：{code}',
+      },
+      channels: {
+        hint: '邮件、钉钉和企业微信群机器人。对接其他系统请用 Webhook 页签。', create: '新建渠道', edit: '编辑渠道', empty: '还没有通知渠道',
+        kind: '类型', target: '发送到', secrets: '密钥', defaultSmtp: '系统 SMTP 服务器',
+        deleteConfirm: '删除渠道“{name}”？正在被通知订阅使用的渠道不能删除。',
+        kindHint: {
+          email: '不填 SMTP 服务器时使用系统配置的服务器（CD_SMTP_*）。',
+          dingtalk: '在钉钉群 → 群设置 → 智能群助手 → 添加自定义机器人，复制 Webhook 中的 access_token；启用“加签”时填写加签密钥。',
+          wecom: '在企业微信群 → 添加群机器人，复制 Webhook 地址中的 key。',
+        },
+      },
+      templates: {
+        search: '搜索模板键 / 事件', create: '新建模板', edit: '编辑模板 {key}', empty: '没有模板', key: '模板键', event: '事件',
+        anyEvent: '任意事件', channel: '渠道', subject: '标题', body: '正文', languages: '语言', system: '系统',
+        deleteConfirm: '删除模板“{key}”的所有语言版本？引用它的订阅与规则将找不到模板。',
+        variables: '可用变量', variablesHint: '点击插入到光标处（标题或正文）。', syntax: '语法：{print} 输出变量，{cond} 条件，过滤器如 {filter}。',
+        newLocale: '此语言版本尚未创建，填写后保存即创建。', bodyRequired: '请至少填写一种语言的正文',
+        preview: '预览（由服务器渲染，不发送）', sample: '示例事件数据', ticket: '真实工单', pickTicket: '搜索工单号或主题',
+        samplePayload: '事件数据（JSON）', payloadInvalid: '事件数据须为 JSON 对象', saveAndPreview: '保存并预览',
+        previewRun: '预览{locale}版本', noVersion: '此语言版本尚未创建',
+      },
+      rules: {
+        hint: '订阅：匹配的事件通过所选渠道、用所选模板发出一条消息。', create: '新建订阅', edit: '编辑订阅', empty: '还没有通知订阅',
+        noChannels: '请先在“通知渠道”中创建渠道', event: '事件（可用 * 通配）', channel: '渠道', template: '模板', locale: '语言',
+        namePlaceholder: '例如：超时通报售后群', deleteConfirm: '删除订阅“{name}”？',
+      },
+      log: {
+        status: '状态', kind: '渠道类型', channel: '通知渠道', purpose: '来源', from: '开始时间', to: '结束时间', time: '时间',
+        target: '发送到', event: '事件', attempts: '尝试', code: '应答码', detail: '详情', retry: '重试', empty: '没有投递记录',
+        detailTitle: '投递详情', deliveryId: '投递 ID', created: '创建时间', sentAt: '送达时间', nextAttempt: '下次重试',
+        request: '发送内容', payload: '事件数据', response: '接收方应答', error: '错误', renderedAtSend: '内容在发送时渲染。',
+        retried: '已重新发送，当前状态：{status}', webhookFilter: 'Webhook：{name}',
+      },
+      status: { pending: '待发送', sent: '已送达', failed: '失败待重试', gave_up: '已放弃', skipped: '未发送' },
+      purpose: { subscription: '订阅', webhook: 'Webhook', customer_ack: '受理回执', customer_reply: '客户回复', rule: '规则动作', test: '测试' },
+      webhooks: {
+        hint: '事件以签名的 JSON POST 到对方地址（X-ComplaintDesk-Signature，见文档）。连续失败 10 次自动停用。',
+        create: '新建 Webhook', edit: '编辑 Webhook', empty: '还没有 Webhook', url: '地址', events: '事件', secret: '签名密钥',
+        failures: '连续失败', deliveries: '投递记录', deleteConfirm: '删除 Webhook“{name}”？',
+        secretHint: '用于 HMAC-SHA256 签名，只写不读；不设置则投递不签名。',
+      },
+      vars: {
+        ticket: {
+          number: '工单号', subject: '主题', status_label: '状态（名称）', priority_label: '优先级（名称）', channel_label: '渠道（名称）',
+          category: '分类', customer_name: '客户', assignee: '处理人', created_at: '创建时间', first_response_due_at: '首次响应时限',
+          resolution_due_at: '解决时限', link: '工单链接', status: '状态（代码）', priority: '优先级（代码）', channel: '渠道（代码）', id: '工单 ID',
+        },
+        event: {
+          name: '事件名', description: '事件说明', target: 'SLA 目标（first_response / resolution）', level: '级别', at: '发生时间',
+          rule_name: '预警规则', group_label: '预警对象', count: '投诉数', baseline: '基线', window_days: '统计天数',
+          node_name: '流程节点', work_item_id: '待办 ID', message: '催办留言',
+        },
+        recipient: { display_name: '收件人姓名（站内通知）' },
+        site: { url: '系统地址' },
+      },
+    },
+  },
+  en: {
+    admin: { nav: { notifications: 'Notifications' } },
+    notifications: {
+      tabs: { channels: 'Channels', templates: 'Templates', rules: 'Subscriptions', log: 'Delivery log', webhooks: 'Webhooks' },
+      name: 'Name', enabled: 'On', delete: 'Delete', deleted: 'Deleted', enabledMsg: 'Enabled', disabledMsg: 'Disabled',
+      typeEnter: 'Type and press Enter to add',
+      secretSet: 'set', secretNotSet: 'not set', secretKeep: 'Leave empty to keep the stored value', secretClear: 'Remove',
+      secretsTitle: 'Secrets (write-only)', secretsHint: 'Secrets are stored encrypted and never shown again; a new value replaces the stored one.',
+      kind: { email: 'Email', dingtalk: 'DingTalk robot', wecom: 'WeCom robot', webhook: 'Webhook', in_app: 'In-app', none: 'No channel' },
+      templateChannel: { any: 'Any', email: 'Email', dingtalk: 'DingTalk', wecom: 'WeCom', in_app: 'In-app' },
+      locale: { 'zh-CN': '简体中文', en: 'English' },
+      settings: {
+        to: 'Recipients', from_email: 'Sender address', host: 'SMTP server', port: 'Port', username: 'SMTP user', use_tls: 'STARTTLS',
+        password: 'SMTP password', base_url: 'Endpoint', msgtype: 'Message format', at_mobiles: 'Mention mobiles', at_all: 'Mention everyone',
+        mentioned_mobile_list: 'Mention mobiles', access_token: 'Access token', secret: 'Signing secret', key: 'Robot key',
+      },
+      test: {
+        send: 'Send test', delivered: 'Test message to "{name}" delivered', failed: 'Test message to "{name}" failed',
+        code: 'Receiver answered: {code}',
+      },
+      channels: {
+        hint: 'Email, DingTalk and WeCom group robots. Other systems: use the Webhooks tab.', create: 'New channel',
+        edit: 'Edit channel', empty: 'No notification channels yet', kind: 'Kind', target: 'Sends to', secrets: 'Secrets',
+        defaultSmtp: 'system SMTP server',
+        deleteConfirm: 'Delete the channel "{name}"? A channel used by subscriptions cannot be deleted.',
+        kindHint: {
+          email: 'Without an SMTP server the system server (CD_SMTP_*) is used.',
+          dingtalk: 'DingTalk group → settings → robots → custom robot: copy the access_token of its webhook; with "signing" on, enter the signing secret.',
+          wecom: 'WeCom group → add a group robot, copy the key from its webhook address.',
+        },
+      },
+      templates: {
+        search: 'Search key / event', create: 'New template', edit: 'Edit template {key}', empty: 'No templates', key: 'Key',
+        event: 'Event', anyEvent: 'Any event', channel: 'Channel', subject: 'Subject', body: 'Body', languages: 'Languages',
+        system: 'system', deleteConfirm: 'Delete every language of the template "{key}"? Subscriptions and rules using it will not find it.',
+        variables: 'Variables', variablesHint: 'Click to insert at the caret (subject or body).',
+        syntax: 'Syntax: {print} prints a value, {cond} a condition, filters such as {filter}.',
+        newLocale: 'This language does not exist yet; fill it in and save to create it.',
+        bodyRequired: 'Write the body in at least one language', preview: 'Preview (rendered by the server, nothing is sent)',
+        sample: 'Sample event data', ticket: 'A ticket', pickTicket: 'Search a ticket number or subject', samplePayload: 'Event data (JSON)',
+        payloadInvalid: 'The event data must be a JSON object', saveAndPreview: 'Save and preview', previewRun: 'Preview {locale}',
+        noVersion: 'This language version does not exist yet',
+      },
+      rules: {
+        hint: 'A subscription sends one message per matching event through the channel, with the template.',
+        create: 'New subscription', edit: 'Edit subscription', empty: 'No subscriptions yet', noChannels: 'Create a channel first',
+        event: 'Event (* as wildcard)', channel: 'Channel', template: 'Template', locale: 'Language',
+        namePlaceholder: 'e.g. SLA breaches to the after-sales group', deleteConfirm: 'Delete the subscription "{name}"?',
+      },
+      log: {
+        status: 'Status', kind: 'Channel kind', channel: 'Channel', purpose: 'Source', from: 'From', to: 'To', time: 'Time',
+        target: 'Sent to', event: 'Event', attempts: 'Tries', code: 'Answer', detail: 'Detail', retry: 'Retry',
+        empty: 'No deliveries', detailTitle: 'Delivery', deliveryId: 'Delivery id', created: 'Created', sentAt: 'Delivered',
+        nextAttempt: 'Next try', request: 'What was sent', payload: 'Event data', response: "The receiver's answer",
+        error: 'Error', renderedAtSend: 'The content is rendered when it is sent.', retried: 'Sent again; status now: {status}',
+        webhookFilter: 'Webhook: {name}',
+      },
+      status: { pending: 'Pending', sent: 'Delivered', failed: 'Failed, will retry', gave_up: 'Gave up', skipped: 'Not sent' },
+      purpose: { subscription: 'Subscription', webhook: 'Webhook', customer_ack: 'Acknowledgement', customer_reply: 'Customer reply',
+        rule: 'Rule action', test: 'Test' },
+      webhooks: {
+        hint: 'Events are POSTed as signed JSON (X-ComplaintDesk-Signature, see the docs). Disabled after 10 failures in a row.',
+        create: 'New webhook', edit: 'Edit webhook', empty: 'No webhooks yet', url: 'URL', events: 'Events', secret: 'Signing secret',
+        failures: 'Failures', deliveries: 'Deliveries', deleteConfirm: 'Delete the webhook "{name}"?',
+        secretHint: 'Signs every delivery with HMAC-SHA256; write-only. Without one, deliveries are unsigned.',
+      },
+      vars: {
+        ticket: {
+          number: 'Ticket number', subject: 'Subject', status_label: 'Status (name)', priority_label: 'Priority (name)',
+          channel_label: 'Channel (name)', category: 'Category', customer_name: 'Customer', assignee: 'Assignee',
+          created_at: 'Created', first_response_due_at: 'First response due', resolution_due_at: 'Resolution due', link: 'Link',
+          status: 'Status (code)', priority: 'Priority (code)', channel: 'Channel (code)', id: 'Ticket id',
+        },
+        event: {
+          name: 'Event name', description: 'Event description', target: 'SLA target (first_response / resolution)', level: 'Level',
+          at: 'When', rule_name: 'Alert rule', group_label: 'Alert subject', count: 'Complaints', baseline: 'Baseline',
+          window_days: 'Window (days)', node_name: 'Process step', work_item_id: 'Work item id', message: 'Reminder message',
+        },
+        recipient: { display_name: 'Recipient name (in-app)' },
+        site: { url: 'Site address' },
+      },
+    },
+  },
+} satisfies ModuleMessages

@@ -1,0 +1,123 @@
+/** UI strings of the process designer (流程设计器), merged over the core strings (see i18n/modules.ts). */
+import type { ModuleMessages } from '@/i18n/modules'
+
+export default {
+  'zh-CN': {
+    admin: { nav: { processes: '流程设计' } },
+    pd: {
+      list: {
+        title: '流程定义', key: '编码', name: '名称', published: '已发布版本', latest: '最新版本', draft: '草稿',
+        running: '运行中工单', none: '无', open: '设计', copy: '复制', create: '新建流程', blank: '空白流程',
+        copyTitle: '复制流程「{name}」', createTitle: '新建流程', newKey: '新编码', newName: '新名称', nameEn: '英文名称',
+        keyHint: '小写字母、数字、下划线或连字符', from: '来源', created: '已创建流程 {key}', versionsOf: 'v{n}: {running} 个运行中',
+        inactive: '已停用',
+      },
+      toolbar: {
+        back: '返回列表', save: '保存草稿', validate: '校验', publish: '发布', versions: '版本', undo: '撤销', redo: '重做',
+        zoomIn: '放大', zoomOut: '缩小', fit: '适应画布', readonly: '只读：v{n}（{status}）', editLatest: '编辑最新版本',
+        unsaved: '有未保存的修改', saved: '已保存为草稿 v{n}', published: '已发布 v{n}', valid: '校验通过，可以发布',
+        editing: '基于 v{n} 编辑', newDraft: '新草稿', publishConfirm: '发布后新工单将使用此版本，运行中的工单保持原版本。确定发布？',
+        leaveConfirm: '有未保存的修改，确定离开？', addTask: '添加用户任务', find: '定位元素…',
+        addTaskHint: '在选中节点之后插入一个用户任务', noSelection: '请先选中一个节点',
+      },
+      status: { draft: '草稿', published: '已发布', archived: '已归档' },
+      problems: { title: '校验发现 {n} 个问题', stale: '（已修改，请重新校验）', process: '流程', show: '定位' },
+      props: {
+        title: '属性', none: '点击画布上的节点或连线以编辑其属性', id: 'ID', name: '名称', type: '类型',
+        process: '流程', processHint: '选择节点编辑处理人、会签、字段权限、时限等', readonly: '只读版本不可编辑',
+        assignee: '处理人', multi: '多人处理', multiNone: '单人（或候选池）', multiAll: '会签（全部同意）',
+        multiAny: '或签（任一同意）', multiQuorum: '按人数（N 人同意）', quorum: '需同意人数',
+        fieldRights: '字段权限', form: '表单', allForms: '全部表单', notNamed: '不设', access: { hidden: '隐藏', visible: '可见', readonly: '只读', editable: '可编辑', required: '必填' }, unknownField: '表单中不存在',
+        noFields: '没有可用的表单字段', deadline: '办理时限', hours: '小时', business: '按工作时间', onTimeout: '超时动作',
+        transferTo: '转交给', ticketStatus: '进入时工单状态', endStatus: '结束时工单状态', statusNone: '不改变',
+        outcomes: '可选结果', outcomesHint: '默认为 approve / reject', essential: '必要环节',
+        essentialHint: '关闭后，快速通道可跳过此环节', cc: '抄送', ccNone: '不抄送', condition: '条件', defaultFlow: '默认连线',
+        defaultHint: '其他条件都不满足时走此连线', conditionNone: '此连线不是网关的出口，没有条件',
+        addCondition: '设置条件', removeCondition: '清除条件', brokenJson: '{prop} 不是有效的 JSON：{text}',
+        deadlineNone: '不设时限', timeout: { remind: '提醒', escalate: '升级（抄送上级）', transfer: '转交', approve: '自动同意' },
+        outcome: '结果 outcome（上一任务的办理结果）',
+        types: {
+          userTask: '用户任务', startEvent: '开始事件', endEvent: '结束事件', exclusiveGateway: '排他网关',
+          parallelGateway: '并行网关', inclusiveGateway: '包容网关', sequenceFlow: '连线', boundaryEvent: '边界事件',
+          intermediateCatchEvent: '中间事件', task: '任务', other: '其他',
+        },
+      },
+      rule: {
+        type: '规则', types: {
+          role: '角色', users: '指定用户', department_head: '部门负责人', departments: '多个部门', team: '团队',
+          field: '表单中的人员字段', initiator: '流程发起人', node_handler: '某节点的处理人',
+        },
+        role: '角色', within: '范围', withinAll: '全部', withinTicket: '工单所属部门（含下级）', users: '用户',
+        of: '哪个部门', ofTicket: '工单所属部门', ofRegion: '客户所在地区对应的部门', departments: '部门',
+        departmentsRole: '部门内角色（留空则为部门负责人）', team: '团队', strategy: '分派方式',
+        strategies: { pool: '候选池（先签收者办理）', round_robin: '轮流', least_loaded: '负载最少', skill: '按技能', account_owner: '客户负责人' },
+        field: '字段', node: '节点', missing: '请完成处理人规则',
+      },
+      versions: {
+        title: '版本', version: '版本', status: '状态', created: '创建时间', publishedAt: '发布时间', running: '运行中',
+        open: '查看', compare: '对比', diffTitle: 'v{a} → v{b} 的变化', noDiff: '两个版本没有差异', from: '从', to: '到',
+        element: '元素', change: '变化', property: '属性', before: '之前', after: '之后',
+        changes: { added: '新增', removed: '删除', changed: '修改' },
+      },
+    },
+  },
+  en: {
+    admin: { nav: { processes: 'Processes' } },
+    pd: {
+      list: {
+        title: 'Process definitions', key: 'Key', name: 'Name', published: 'Published', latest: 'Latest', draft: 'draft',
+        running: 'Running tickets', none: 'none', open: 'Design', copy: 'Copy', create: 'New process', blank: 'Blank process',
+        copyTitle: 'Copy process "{name}"', createTitle: 'New process', newKey: 'New key', newName: 'New name', nameEn: 'English name',
+        keyHint: 'lower-case letters, digits, underscores or hyphens', from: 'From', created: 'Process {key} created', versionsOf: 'v{n}: {running} running',
+        inactive: 'inactive',
+      },
+      toolbar: {
+        back: 'Back to the list', save: 'Save draft', validate: 'Validate', publish: 'Publish', versions: 'Versions', undo: 'Undo', redo: 'Redo',
+        zoomIn: 'Zoom in', zoomOut: 'Zoom out', fit: 'Fit', readonly: 'Read-only: v{n} ({status})', editLatest: 'Edit the latest version',
+        unsaved: 'Unsaved changes', saved: 'Saved as draft v{n}', published: 'Published v{n}', valid: 'No problems: ready to publish',
+        editing: 'Editing from v{n}', newDraft: 'new draft', publishConfirm: 'New tickets will use this version; running tickets keep theirs. Publish?',
+        leaveConfirm: 'Leave without saving your changes?', addTask: 'Add user task', find: 'Find element…',
+        addTaskHint: 'Insert a user task after the selected node', noSelection: 'Select a node first',
+      },
+      status: { draft: 'draft', published: 'published', archived: 'archived' },
+      problems: { title: '{n} problem(s) found', stale: '(changed since: validate again)', process: 'Process', show: 'Show' },
+      props: {
+        title: 'Properties', none: 'Click a node or flow on the canvas to edit it', id: 'ID', name: 'Name', type: 'Type',
+        process: 'Process', processHint: 'Select a node to set its assignee, countersigning, field rights, deadline …', readonly: 'A read-only version cannot be edited',
+        assignee: 'Assignee', multi: 'Several people', multiNone: 'One person (or a pool)', multiAll: 'Countersign (all approve)',
+        multiAny: 'Any-sign (first approval)', multiQuorum: 'Quorum (N approve)', quorum: 'Approvals needed',
+        fieldRights: 'Field rights', form: 'Form', allForms: 'All forms', notNamed: 'not set', access: { hidden: 'hidden', visible: 'visible', readonly: 'read-only', editable: 'editable', required: 'required' }, unknownField: 'not in the form',
+        noFields: 'No form fields', deadline: 'Deadline', hours: 'hours', business: 'Business hours', onTimeout: 'On timeout',
+        transferTo: 'Transfer to', ticketStatus: 'Ticket status on entry', endStatus: 'Ticket status at the end', statusNone: 'unchanged',
+        outcomes: 'Outcomes', outcomesHint: 'default approve / reject', essential: 'Essential',
+        essentialHint: 'Off: the fast track may skip this step', cc: 'Cc', ccNone: 'nobody', condition: 'Condition', defaultFlow: 'Default flow',
+        defaultHint: 'Taken when no other condition holds', conditionNone: 'This flow does not leave a gateway: no condition',
+        addCondition: 'Set a condition', removeCondition: 'Clear the condition', brokenJson: '{prop} is not valid JSON: {text}',
+        deadlineNone: 'No deadline', timeout: { remind: 'Remind', escalate: 'Escalate (cc the supervisor)', transfer: 'Transfer', approve: 'Approve automatically' },
+        outcome: 'outcome (of the task completed last)',
+        types: {
+          userTask: 'User task', startEvent: 'Start event', endEvent: 'End event', exclusiveGateway: 'Exclusive gateway',
+          parallelGateway: 'Parallel gateway', inclusiveGateway: 'Inclusive gateway', sequenceFlow: 'Sequence flow', boundaryEvent: 'Boundary event',
+          intermediateCatchEvent: 'Intermediate event', task: 'Task', other: 'Other',
+        },
+      },
+      rule: {
+        type: 'Rule', types: {
+          role: 'Role', users: 'Users', department_head: 'Department head', departments: 'Several departments', team: 'Team',
+          field: 'People field of the form', initiator: 'Initiator', node_handler: 'Handler of a node',
+        },
+        role: 'Role', within: 'Within', withinAll: 'everyone', withinTicket: "the ticket's department (and below)", users: 'Users',
+        of: 'Which department', ofTicket: "the ticket's department", ofRegion: "the department of the customer's region", departments: 'Departments',
+        departmentsRole: 'Role in each department (empty: its head)', team: 'Team', strategy: 'Assignment',
+        strategies: { pool: 'pool (first to claim)', round_robin: 'round robin', least_loaded: 'least loaded', skill: 'by skill', account_owner: 'account owner' },
+        field: 'Field', node: 'Node', missing: 'Complete the assignee rule',
+      },
+      versions: {
+        title: 'Versions', version: 'Version', status: 'Status', created: 'Created', publishedAt: 'Published', running: 'Running',
+        open: 'Open', compare: 'Compare', diffTitle: 'Changes from v{a} to v{b}', noDiff: 'The two versions are the same', from: 'From', to: 'To',
+        element: 'Element', change: 'Change', property: 'Property', before: 'Before', after: 'After',
+        changes: { added: 'added', removed: 'removed', changed: 'changed' },
+      },
+    },
+  },
+} satisfies ModuleMessages
