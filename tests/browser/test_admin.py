@@ -16,8 +16,8 @@ from complaintdesk.forms.actions import do_create_form, do_publish_draft, do_sav
 from complaintdesk.forms.models import FieldPermission
 from complaintdesk.tickets.models import Category
 from conftest import PASSWORD
-from tests.browser.conftest import new_page
 from tests.browser.conftest import choose as _choose
+from tests.browser.conftest import new_page
 from tests.browser.conftest import pick as _pick
 from tests.browser.test_workspace import _after_login, _login
 from tests.browser.test_workspace import _shot as shot

@@ -47,7 +47,6 @@ from complaintdesk.tickets.choices import Channel
 from conftest import PASSWORD
 from tests.browser.conftest import _OPEN_PAGES, new_page
 from tests.browser.conftest import choose as _choose
-from tests.browser.conftest import pick as _pick
 from tests.browser.test_workspace import _after_login, _login
 from tests.browser.test_workspace import _shot as shot
 from tests.bundles.conftest import build_configuration
