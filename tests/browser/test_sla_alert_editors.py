@@ -196,9 +196,11 @@ def test_sla_policy_created_in_the_editor_runs_a_new_tickets_clock(org: Any, liv
 
 
 def _to_year(page: Any, year: int) -> None:
+    """Show ``year`` in the year view and wait for its days (the grid paints plain weeks until they arrive)."""
     for _ in range(5):
         shown = int(page.get_by_test_id("year-title").inner_text().split()[0].rstrip("年"))
         if shown == year:
+            page.locator(f"[data-days-for$=':{year}'] [data-testid=year-view]").wait_for()
             return
         page.get_by_test_id("year-prev" if shown > year else "year-next").click()
         page.wait_for_function(f"!document.querySelector('[data-testid=year-title]').innerText.startsWith('{shown}')")
