@@ -14,7 +14,6 @@ from complaintdesk.accounts.access import check_perm, has_perm
 from complaintdesk.accounts.models import Role, Team, User
 from complaintdesk.core.errors import InvalidInput, NotFound, PermissionDenied
 from complaintdesk.core.schemas import ERRORS, user_ref
-from complaintdesk.expressions.fields import TICKET_FIELDS
 from complaintdesk.savedviews import actions as A
 from complaintdesk.savedviews import queries
 from complaintdesk.savedviews.choices import COLUMNS, DEFAULT_COLUMNS, PAGE_SIZES, Sharing
@@ -83,19 +82,7 @@ class ConditionFieldParams(Schema):
 @router.get("/conditions/fields", response={200: list[ConditionFieldOut], **ERRORS},
             summary="The ticket fields a condition may name: type, labels, operators, choices (for the builder)")
 def condition_fields(request: HttpRequest, params: Query[ConditionFieldParams]) -> Any:
-    actor = _actor(request)
-    check_perm(actor, P.TICKET_VIEW)
-    fields = TICKET_FIELDS.describe()
-    if params.form:
-        from complaintdesk.forms.queries import form_condition_fields
-
-        # A form's subject / description / order_number fields are the ticket's own (already listed).
-        known = {f["name"] for f in fields}
-        fields += [f for f in form_condition_fields(viewer=actor, form_key=params.form)
-                   if f["name"] not in known and f["name"].removeprefix("data.") not in known]
-    if params.queryable:
-        fields = [f for f in fields if f["queryable"]]
-    return fields
+    return queries.condition_fields(viewer=_actor(request), form_key=params.form, queryable=params.queryable)
 
 
 @router.get("/views/options", response={200: ViewOptionsOut, **ERRORS},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
@@ -35,3 +35,20 @@ def get_view(*, viewer: User, view_id: int) -> SavedView:
     if view is None:
         raise NotFound(f"视图不存在 / View {view_id} not found")
     return view
+
+
+def condition_fields(*, viewer: User, form_key: str | None = None, queryable: bool = False) -> list[dict[str, Any]]:
+    """The fields a ticket condition may name (the condition builder's list): the ticket catalog's, plus the
+    custom fields of form ``form_key`` as ``data.<key>``; only those that compile to SQL with ``queryable``."""
+    from complaintdesk.expressions.fields import TICKET_FIELDS
+
+    check_perm(viewer, P.TICKET_VIEW)
+    fields = TICKET_FIELDS.describe()
+    if form_key:
+        from complaintdesk.forms.queries import form_condition_fields
+
+        # A form's subject / description / order_number fields are the ticket's own (already listed).
+        known = {f["name"] for f in fields}
+        fields += [f for f in form_condition_fields(viewer=viewer, form_key=form_key)
+                   if f["name"] not in known and f["name"].removeprefix("data.") not in known]
+    return [f for f in fields if f["queryable"]] if queryable else fields

@@ -50,8 +50,8 @@ const COMPONENTS: Record<string, () => Promise<unknown>> = {
   'config-sla': () => import('@/sla/SlaPoliciesPage.vue'),
   'config-calendars': () => import('@/sla/CalendarsPage.vue'),
   'config-alert-rules': () => import('@/alerts/AlertRulesPage.vue'),
-  'admin-notifications': () => import('../notifications/NotificationsPage.vue'),
-  'admin-config': () => import('../bundles/ConfigBundlesPage.vue'),
+  'admin-notifications': () => import('@/notifications/NotificationsPage.vue'),
+  'admin-config': () => import('@/bundles/ConfigBundlesPage.vue'),
 }
 
 /** Children of the signed-in layout. */

@@ -71,3 +71,8 @@ export function detailMessages(err: unknown, field: string): string[] {
 export function localName(item: { name: string; name_en?: string | null }): string {
   return currentLocale() === 'en' && item.name_en ? item.name_en : item.name
 }
+
+/** A label given in both languages (an action type, a parameter, a choice) in the UI language. */
+export function localLabel(item: { label: string; label_en?: string | null }): string {
+  return currentLocale() === 'en' && item.label_en ? item.label_en : item.label
+}

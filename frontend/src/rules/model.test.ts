@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import {
-  actionProblems, dropIndex, fieldsToRows, filterRules, moveItem, newEditorAction, parseLoose, problemsOf, reorderedIds,
+  actionProblems, dropIndex, fieldsToRows, filterRules, newEditorAction, parseLoose, problemsOf, reorderedIds,
   rowsToFields, sortProblems, toEditorAction, toServerAction, visibleParams, type ActionTypeSpec, type ParamSpec,
 } from './model'
+import { moveItem } from '@/shared/list'
 
 function p(name: string, kind: string, extra: Partial<ParamSpec> = {}): ParamSpec {
   return { name, kind, label: name, label_en: name, required: false, choices: [], show_if: {}, help: '', help_en: '', ...extra }
@@ -91,12 +92,6 @@ describe('action parameter form', () => {
 
 describe('reorder', () => {
   const rules = [{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }]
-
-  it('moves items', () => {
-    expect(moveItem([1, 2, 3, 4], 0, 2)).toEqual([2, 3, 1, 4])
-    expect(moveItem([1, 2, 3, 4], 3, 0)).toEqual([4, 1, 2, 3])
-    expect(moveItem([1, 2], 0, 5)).toEqual([1, 2])
-  })
 
   it('gives the new id order, or null when nothing moved', () => {
     expect(reorderedIds(rules, 2, 0)).toEqual([3, 1, 2, 4])

@@ -5,6 +5,7 @@
  * 422 problems (`details.problems[].path`, JSON Pointers into the rule) to the part of the editor they concern.
  * No Vue here: tested in model.test.ts.
  */
+import { moveItem } from '@/shared/list'
 
 export interface ParamChoice { value: string; label: string; label_en: string }
 
@@ -41,8 +42,6 @@ export interface EditorAction {
   extra: Record<string, unknown>
   json: string | null
 }
-
-export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const
 
 let nextUid = 1
 
@@ -195,15 +194,6 @@ export function actionProblems(action: EditorAction, types: ActionTypeSpec[]): L
   return out
 }
 
-/** The list with the item at `from` moved to `to` (a new array; out-of-range moves change nothing). */
-export function moveItem<T>(list: readonly T[], from: number, to: number): T[] {
-  const out = [...list]
-  if (from < 0 || from >= out.length || to < 0 || to >= out.length || from === to) return out
-  const [item] = out.splice(from, 1)
-  out.splice(to, 0, item!)
-  return out
-}
-
 /** Where a dragged row lands: dropping on the upper half of a row puts it before that row, on the lower half
  * after it; the index is in the list after removing the dragged row. */
 export function dropIndex(from: number, over: number, lowerHalf: boolean): number {
@@ -215,8 +205,7 @@ export function dropIndex(from: number, over: number, lowerHalf: boolean): numbe
 /** The ids in their new order, or null when nothing moved (no request needed). */
 export function reorderedIds<T extends { id: number }>(rules: readonly T[], from: number, to: number): number[] | null {
   const moved = moveItem(rules, from, to)
-  const ids = moved.map((r) => r.id)
-  return ids.every((id, i) => id === rules[i]!.id) ? null : ids
+  return moved === rules ? null : moved.map((r) => r.id)
 }
 
 /** A server problem (`details.problems[]`). */

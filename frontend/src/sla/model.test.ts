@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  classifyDay, cleanTargets, daysInMonth, fieldProblems, joinMinutes, monthGrid, moveItem, nextKind, periodMinutes,
+  classifyDay, cleanTargets, daysInMonth, fieldProblems, joinMinutes, monthGrid, nextKind, periodMinutes,
   periodProblems, splitMinutes, weekdayOf, yearCounts, yearGrid, type SpecialDay, type WorkingHours,
 } from './model'
 
@@ -89,14 +89,10 @@ describe('working hours and durations', () => {
       .toEqual({ P1: { first_response_minutes: 10 } })
   })
 
-  it('finds a field\'s server problems and moves list items', () => {
+  it('finds a field\'s server problems', () => {
     const details = { 'targets.P1.resolution_minutes': '0', 'escalation.0': 'level', condition: [{ path: '/all/0', message: '未知字段 / unknown field' }] }
     expect(fieldProblems(details, 'targets')).toEqual(['targets.P1.resolution_minutes: 0'])
     expect(fieldProblems(details, 'condition')).toEqual(['未知字段 / unknown field'])
     expect(fieldProblems(details, 'name')).toEqual([])
-    expect(moveItem([1, 2, 3], 0, 2)).toEqual([2, 3, 1])
-    expect(moveItem([1, 2, 3], 2, 1)).toEqual([1, 3, 2])
-    const same = [1, 2]
-    expect(moveItem(same, 0, 5)).toBe(same)
   })
 })

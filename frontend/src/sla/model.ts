@@ -2,6 +2,7 @@
  * Pure helpers of the SLA and calendar editors: the year view's day classification and month grids,
  * working-hour periods, and durations in hours + minutes (the API stores business minutes).
  */
+import { PRIORITY_VALUES } from '@/tickets/labels'
 
 /** How the year view colours a date. */
 export type DayClass = 'workday' | 'weekend' | 'holiday' | 'makeup'
@@ -152,7 +153,6 @@ export function joinMinutes(value: HoursMinutes | null): number | null {
   return total > 0 ? total : null
 }
 
-export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const
 export const TARGET_KEYS = ['first_response_minutes', 'resolution_minutes'] as const
 export type TargetKey = (typeof TARGET_KEYS)[number]
 export type Targets = Record<string, Partial<Record<TargetKey, number | null>>>
@@ -160,7 +160,7 @@ export type Targets = Record<string, Partial<Record<TargetKey, number | null>>>
 /** Drop empty targets (a missing entry = no target), keep the others as numbers. */
 export function cleanTargets(targets: Targets): Targets {
   const out: Targets = {}
-  for (const p of PRIORITIES) {
+  for (const p of PRIORITY_VALUES) {
     const per: Partial<Record<TargetKey, number>> = {}
     for (const k of TARGET_KEYS) {
       const v = targets[p]?.[k]
@@ -186,11 +186,3 @@ export function fieldProblems(details: unknown, field: string): string[] {
   return out
 }
 
-/** Move an item of a list (reorder by buttons); out-of-range moves leave it unchanged. */
-export function moveItem<T>(items: T[], from: number, to: number): T[] {
-  if (from < 0 || from >= items.length || to < 0 || to >= items.length || from === to) return items
-  const out = [...items]
-  const [item] = out.splice(from, 1)
-  out.splice(to, 0, item as T)
-  return out
-}
